@@ -1,0 +1,54 @@
+// Runs before `npm start` and `npm test` (as prestart/pretest), with nothing but Node: installs the locked
+// dependencies when node_modules is missing or older than the lockfile, builds dist/ when a source is newer,
+// and, for tests, makes sure redis-server is there (installing it from Debian's packages when root).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const mode = process.argv[2] ?? 'start';
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (r.status !== 0) {
+    console.error(`setup: ${cmd} ${args.join(' ')} failed`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function newest(path) {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newest(join(path, f))));
+}
+
+const installed = 'node_modules/.package-lock.json';
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync('package-lock.json').mtimeMs) {
+  console.log('setup: installing dependencies (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+const built = 'dist/src/main.js';
+const sources = ['src', 'workers', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].filter(
+  existsSync,
+);
+if (!existsSync(built) || statSync(built).mtimeMs < Math.max(...sources.map(newest))) {
+  console.log('setup: building dist/ (npm run build)');
+  run('npm', ['run', 'build', '--silent']);
+}
+
+if (mode === 'test' && spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+  const root = process.getuid?.() === 0;
+  const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!root || !apt) {
+    console.error(
+      'setup: the tests need redis-server. Install it: sudo apt-get update && sudo apt-get install -y redis-server',
+    );
+    process.exit(1);
+  }
+  console.log('setup: installing redis-server (apt-get)');
+  run('apt-get', ['update']);
+  run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server']);
+}

@@ -1,0 +1,57 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+
+/**
+ * API key secrets at rest: scrypt (a slow, memory-hard hash) with a random salt, written as
+ * `scrypt$N$r$p$salt$hash`. Verifications that succeeded are remembered in memory by a fast digest, so a busy
+ * client costs one scrypt per process, not one per request.
+ */
+const N = 16384;
+const R = 8;
+const P = 1;
+const KEY_LENGTH = 32;
+
+function scryptAsync(secret: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, KEY_LENGTH, { N: n, r, p, maxmem: 256 * n * r }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
+  });
+}
+
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scryptAsync(secret, salt, N, R, P);
+  return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+}
+
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [n, r, p] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  const expected = Buffer.from(parts[5] as string, 'base64url');
+  const actual = await scryptAsync(secret, Buffer.from(parts[4] as string, 'base64url'), n, r, p);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** Remembers (stored hash, secret digest) pairs that verified, bounded, oldest forgotten first. */
+export class VerifiedSecrets {
+  private readonly seen = new Map<string, string>();
+  constructor(private readonly capacity = 10_000) {}
+
+  private static digest(secret: string): string {
+    return createHash('sha256').update(secret).digest('base64url');
+  }
+
+  async verify(secret: string, stored: string): Promise<boolean> {
+    const digest = VerifiedSecrets.digest(secret);
+    if (this.seen.get(stored) === digest) return true;
+    if (!(await verifySecret(secret, stored))) return false;
+    if (this.seen.size >= this.capacity) this.seen.delete(this.seen.keys().next().value as string);
+    this.seen.set(stored, digest);
+    return true;
+  }
+}
+
+export function generateSecret(): string {
+  return randomBytes(32).toString('base64url');
+}

@@ -1,0 +1,49 @@
+/**
+ * Event ids. Every event is one entry of the Redis stream; its entry id `ms-seq` (seq ≤ 999, enforced by the
+ * append script) maps one-to-one to the public `_id = ms × 1000 + seq`, a safe JSON integer.
+ */
+export const MAX_SEQ = 999;
+
+export interface StreamId {
+  readonly ms: number;
+  readonly seq: number;
+}
+
+const STREAM_ID = /^(\d{1,15})-(\d{1,3})$/;
+const PUBLIC_ID = /^\d{1,16}$/;
+
+export function parseStreamId(entryId: string): StreamId {
+  const m = STREAM_ID.exec(entryId);
+  if (!m) throw new RangeError(`not a relay stream id: ${entryId}`);
+  const ms = Number(m[1]);
+  const seq = Number(m[2]);
+  if (seq > MAX_SEQ) throw new RangeError(`stream id sequence above ${MAX_SEQ}: ${entryId}`);
+  return { ms, seq };
+}
+
+export function toPublicId(entryId: string): number {
+  const { ms, seq } = parseStreamId(entryId);
+  return ms * 1000 + seq;
+}
+
+export function toStreamId(publicId: number): string {
+  if (!Number.isSafeInteger(publicId) || publicId < 0) throw new RangeError(`not an event id: ${publicId}`);
+  return `${Math.floor(publicId / 1000)}-${publicId % 1000}`;
+}
+
+/**
+ * Parses a client-supplied event id (`Last-Event-Id`, `lastEventId`): decimal digits only, a safe integer.
+ * Returns undefined for anything else, a raw `ms-seq` stream id included.
+ */
+export function parsePublicId(text: string): number | undefined {
+  if (!PUBLIC_ID.test(text)) return undefined;
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
+/** Orders two stream entry ids numerically (never as strings). */
+export function compareStreamIds(a: string, b: string): number {
+  const x = parseStreamId(a);
+  const y = parseStreamId(b);
+  return x.ms - y.ms || x.seq - y.seq;
+}

@@ -1,0 +1,113 @@
+import type { Redis } from 'ioredis';
+import type { RelayKeys } from '../redis/keys.js';
+import { SCRIPTS } from '../redis/scripts.js';
+import type { NewEvent, StoredEvent } from './event.js';
+import { parseStreamId } from './event-id.js';
+import { decodeEntry, encodeBody, eventJson } from './serialize.js';
+
+export interface Retention {
+  readonly retentionMs: number;
+  readonly maxLength: number;
+}
+
+export interface IdempotencyClaim {
+  /** Who the key belongs to (a client id, or `ingest`). */
+  readonly scope: string;
+  /** Digest of the key itself. */
+  readonly digest: string;
+  /** Digest of the request, to tell a retry from a reuse of the key for something else. */
+  readonly fingerprint: string;
+  readonly ttlMs: number;
+}
+
+export type AppendResult =
+  | { readonly status: 'appended'; readonly events: StoredEvent[] }
+  | { readonly status: 'duplicate'; readonly events: StoredEvent[] }
+  | { readonly status: 'key-reused' };
+
+export interface History {
+  /** The newest entry id ever trimmed, or undefined if nothing ever was. */
+  readonly trimmed: string | undefined;
+  /** The oldest retained entry, or undefined when the stream is empty. */
+  readonly earliest: string | undefined;
+}
+
+export type RawEntry = [id: string, fields: string[]];
+
+/** Event quadruples (type, domain, key, body) in the order the append scripts take them. */
+export function eventArgs(events: readonly NewEvent[]): string[] {
+  return events.flatMap((e) => [e.type, e.domain, e.key, encodeBody(e)]);
+}
+
+/** Rebuilds stored events from the ids the append script returned and the events it was given. */
+export function storedFromIds(ids: readonly string[], events: readonly NewEvent[]): StoredEvent[] {
+  return ids.map((streamId, i) => {
+    const e = events[i] as NewEvent;
+    const { ms, seq } = parseStreamId(streamId);
+    const id = ms * 1000 + seq;
+    return {
+      streamId,
+      id,
+      type: e.type,
+      domain: e.domain,
+      key: e.key,
+      json: eventJson(id, ms, encodeBody(e)),
+    };
+  });
+}
+
+/** The one way into the stream, and the reads of it that are not the tail reader's. */
+export class EventStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RelayKeys,
+    private readonly retention: Retention,
+  ) {}
+
+  get retentionArgs(): [number, number] {
+    return [this.retention.retentionMs, this.retention.maxLength];
+  }
+
+  async append(events: readonly NewEvent[], idempotency?: IdempotencyClaim): Promise<AppendResult> {
+    const keys = [this.keys.events, this.keys.eventsMeta];
+    if (idempotency) keys.push(this.keys.idempotency(idempotency.scope, idempotency.digest));
+    const reply = (await SCRIPTS.append.run(this.redis, keys, [
+      ...this.retentionArgs,
+      idempotency?.fingerprint ?? '',
+      idempotency?.ttlMs ?? 0,
+      ...eventArgs(events),
+    ])) as string[];
+    if (reply[0] === 'new') return { status: 'appended', events: storedFromIds(reply.slice(1), events) };
+    if (reply[1] !== '1') return { status: 'key-reused' };
+    return { status: 'duplicate', events: storedFromIds(reply.slice(2), events) };
+  }
+
+  /** Entries after `after` (exclusive) up to `until` (inclusive), at most `count`. */
+  async range(
+    after: string,
+    until: string,
+    count: number,
+    redis: Redis = this.redis,
+  ): Promise<StoredEvent[]> {
+    const raw = (await redis.xrange(this.keys.events, `(${after}`, until, 'COUNT', count)) as RawEntry[];
+    return raw.map(([id, fields]) => decodeEntry(id, fields));
+  }
+
+  /** The newest entry id, `0-0` for an empty stream. */
+  async lastId(): Promise<string> {
+    const top = (await this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', 1)) as RawEntry[];
+    return top[0]?.[0] ?? '0-0';
+  }
+
+  async history(redis: Redis = this.redis): Promise<History> {
+    const [trimmed, oldest] = await Promise.all([
+      redis.hget(this.keys.eventsMeta, 'trimmed'),
+      redis.xrange(this.keys.events, '-', '+', 'COUNT', 1) as Promise<RawEntry[]>,
+    ]);
+    return { trimmed: trimmed ?? undefined, earliest: oldest[0]?.[0] };
+  }
+
+  async length(): Promise<number> {
+    return this.redis.xlen(this.keys.events);
+  }
+}

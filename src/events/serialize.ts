@@ -1,0 +1,57 @@
+import type { Domain } from './catalogue.js';
+import type { NewEvent, StoredEvent } from './event.js';
+import { parseStreamId } from './event-id.js';
+import { formatTimestamp } from './timestamp.js';
+
+/**
+ * The stream entry of an event: `t` type, `d` domain, `k` key, `b` body. The body is the event's JSON members
+ * without `_id` and `timestamp`, which both follow from the entry id and are added when the entry is read, so
+ * that the append script never has to build JSON.
+ */
+export const ENTRY_FIELDS = ['t', 'd', 'k', 'b'] as const;
+
+export function encodeBody(event: NewEvent): string {
+  const members: Record<string, unknown> = {
+    type: event.type,
+    key: event.key,
+    domain: event.domain,
+    payload: event.payload ?? null,
+  };
+  if (event.oldValue !== undefined) members.oldValue = event.oldValue;
+  members.authInfo = event.authInfo;
+  if (event.author !== undefined) members.author = event.author;
+  return JSON.stringify(members).slice(1, -1);
+}
+
+/** Joins an entry's id and body into the event's JSON: `{"_id":…,<body>,"timestamp":"…"}`. */
+export function eventJson(id: number, ms: number, body: string): string {
+  return `{"_id":${id},${body},"timestamp":"${formatTimestamp(ms)}"}`;
+}
+
+/** Decodes one entry as returned by XRANGE/XREAD (`[id, [field, value, …]]`). */
+export function decodeEntry(streamId: string, fields: readonly string[]): StoredEvent {
+  let type = '';
+  let domain = '';
+  let key = '';
+  let body = '';
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1] as string;
+    switch (fields[i]) {
+      case 't':
+        type = value;
+        break;
+      case 'd':
+        domain = value;
+        break;
+      case 'k':
+        key = value;
+        break;
+      case 'b':
+        body = value;
+        break;
+    }
+  }
+  const { ms, seq } = parseStreamId(streamId);
+  const id = ms * 1000 + seq;
+  return { streamId, id, type, domain: domain as Domain, key, json: eventJson(id, ms, body) };
+}

@@ -1,0 +1,42 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import { RelayError } from '../errors/catalogue.js';
+import type { AppDeps } from './app-deps.js';
+import { errorHandler } from './middleware/error-handler.js';
+import { requestContext } from './middleware/request-context.js';
+import { apiKeyRoutes } from './routes/api-key-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
+import type { RelayState } from './state.js';
+
+/** Builds the HTTP app; reads no environment and listens nowhere (the entry point does). */
+export function createApp(deps: AppDeps): Koa<RelayState> {
+  const app = new Koa<RelayState>({ proxy: false });
+  app.silent = true;
+  app.use(requestContext(deps.logger, deps.metrics));
+  app.use(errorHandler(deps.metrics));
+  app.use(async function notFound(ctx, next) {
+    await next();
+    if (ctx.status === 404 && ctx.body == null && ctx.respond !== false) {
+      throw new RelayError('RELAY_ERR_NOT_FOUND', 'No such route');
+    }
+  });
+  app.use(async function refuseWhileStopping(ctx, next) {
+    if (deps.isShuttingDown() && ctx.path !== '/health') throw new RelayError('RELAY_ERR_SHUTTING_DOWN');
+    await next();
+  });
+  const root = new Router<RelayState>();
+  for (const router of [healthRoutes(deps), eventRoutes(deps), tokenRoutes(deps), apiKeyRoutes(deps)]) {
+    root.use(router.routes());
+  }
+  app.use(root.routes());
+  app.use(
+    root.allowedMethods({
+      throw: true,
+      methodNotAllowed: () => new RelayError('RELAY_ERR_METHOD_NOT_ALLOWED'),
+      notImplemented: () => new RelayError('RELAY_ERR_METHOD_NOT_ALLOWED'),
+    }),
+  );
+  return app;
+}

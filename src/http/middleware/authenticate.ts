@@ -1,0 +1,28 @@
+import type Koa from 'koa';
+import type { Authenticator } from '../../auth/authenticator.js';
+import { readCredentials } from '../../auth/credentials.js';
+import { RelayError } from '../../errors/catalogue.js';
+import type { RelayState } from '../state.js';
+
+function firstQueryValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Authenticates the request with its key (or, where `allowToken`, a browser token) into `ctx.state.principal`. */
+export function authenticate(authenticator: Authenticator, options: { allowToken?: boolean } = {}) {
+  const allowToken = options.allowToken ?? false;
+  return async function requireKey(ctx: Koa.ParameterizedContext<RelayState>, next: Koa.Next) {
+    const credentials = readCredentials({
+      header: (name) => ctx.get(name) || undefined,
+      query: (name) => firstQueryValue(ctx.query[name]),
+    });
+    ctx.state.principal = await authenticator.authenticate(credentials, allowToken);
+    await next();
+  };
+}
+
+export async function requireAdmin(ctx: Koa.ParameterizedContext<RelayState>, next: Koa.Next): Promise<void> {
+  if (!ctx.state.principal?.admin)
+    throw new RelayError('RELAY_ERR_FORBIDDEN', 'This route needs an admin key');
+  await next();
+}

@@ -1,0 +1,42 @@
+import type Koa from 'koa';
+import { RelayError } from '../../errors/catalogue.js';
+import type { RelayState } from '../state.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+async function readLimited(req: NodeJS.ReadableStream & { destroy(): void }, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) throw new RelayError('RELAY_ERR_PAYLOAD_TOO_LARGE', `The body is over ${limit} bytes`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads a JSON body into `ctx.state.body`: at most 1 MiB (413, checked against Content-Length first), JSON
+ * only (415 for another declared type), valid JSON (400).
+ */
+export function jsonBody(limit = BODY_LIMIT_BYTES): Koa.Middleware<RelayState> {
+  return async function readJsonBody(ctx, next) {
+    const declared = Number(ctx.get('content-length') || '0');
+    if (declared > limit) {
+      ctx.req.resume();
+      throw new RelayError('RELAY_ERR_PAYLOAD_TOO_LARGE', `The body is over ${limit} bytes`);
+    }
+    const type = ctx.get('content-type');
+    if (type && !ctx.is('application/json', 'application/*+json')) {
+      throw new RelayError('RELAY_ERR_UNSUPPORTED_MEDIA_TYPE');
+    }
+    const raw = await readLimited(ctx.req, limit);
+    try {
+      ctx.state.body = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      throw new RelayError('RELAY_ERR_INVALID_JSON', `The body is not valid JSON: ${(err as Error).message}`);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,4 @@
+/** `npm start`: the whole service on one machine (with a private redis-server when REDIS_URL is unset). */
+import { runRoles } from './runtime/run-roles.js';
+
+await runRoles(['relay']);

@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import { ApiKeyStore } from '../auth/api-key-store.js';
+import { Authenticator } from '../auth/authenticator.js';
+import { VerifiedSecrets } from '../auth/secret-hash.js';
+import type { RelayConfig } from '../config/config.js';
+import { EventStore } from '../events/event-store.js';
+import { createApp } from '../http/app.js';
+import { PubSubIngest } from '../ingest/pubsub-ingest.js';
+import type { Logger } from '../logging/logger.js';
+import { createMetrics, type RelayMetrics } from '../metrics/metrics.js';
+import { connectRedis, createRedis } from '../redis/connections.js';
+import { relayKeys } from '../redis/keys.js';
+import { FanoutHub } from '../sse/hub.js';
+import { TailReader } from '../sse/tail-reader.js';
+import { ensureAdminKey } from './bootstrap-admin.js';
+import { resolveTokenSecret } from './token-secret.js';
+
+export interface RelayService {
+  readonly server: Server;
+  readonly port: number;
+  readonly metrics: RelayMetrics;
+  /** Idempotent: stop accepting, end SSE streams, stop reading, close connections. */
+  stop(): Promise<void>;
+}
+
+export interface RelayServiceOptions {
+  readonly config: RelayConfig;
+  readonly redisUrl: string;
+  readonly logger: Logger;
+  /** Where the bootstrap admin secret is shown (development only). */
+  readonly print?: (text: string) => void;
+  readonly now?: () => number;
+}
+
+/**
+ * Starts the relay role: HTTP API, SSE fan-out with its one tail reader, pub/sub ingest. The port opens only
+ * once everything can serve, so a browser EventSource never meets a start-up error.
+ */
+export async function startRelay(options: RelayServiceOptions): Promise<RelayService> {
+  const { config, redisUrl, logger } = options;
+  const now = options.now ?? Date.now;
+  const keys = relayKeys(config.redisKeyPrefix);
+  const redis = createRedis(redisUrl, 'command', logger);
+  const replayRedis = createRedis(redisUrl, 'replay', logger, { commandTimeout: 30_000 });
+  const tailRedis = createRedis(redisUrl, 'tail', logger);
+  const subscriber = createRedis(redisUrl, 'subscriber', logger);
+  const connections: Redis[] = [redis, replayRedis, tailRedis, subscriber];
+  await Promise.all(connections.map((c) => connectRedis(c, 60_000)));
+
+  const retention = { retentionMs: config.eventsRetentionMs, maxLength: config.eventsMaxLength };
+  const store = new EventStore(redis, keys, retention);
+  const apiKeys = new ApiKeyStore(redis, keys, retention);
+  const metrics = createMetrics();
+  await ensureAdminKey(
+    apiKeys,
+    config.admin,
+    logger,
+    options.print ?? ((t) => process.stdout.write(`${t}\n`)),
+  );
+  const tokenSecret = await resolveTokenSecret(redis, keys.tokenSecret, config.tokenSecret);
+  const authenticator = new Authenticator({ apiKeys, verified: new VerifiedSecrets(), tokenSecret, now });
+
+  const startId = await store.lastId();
+  const hub = new FanoutHub(startId);
+  const tail = new TailReader(
+    { redis: tailRedis, stream: keys.events, logger, onEntries: (entries) => hub.dispatch(entries) },
+    startId,
+  );
+  tail.start();
+  hub.startHeartbeat(config.sse.heartbeatMs);
+
+  const ingest = config.ingest.enabled
+    ? new PubSubIngest({
+        subscriber,
+        channel: config.ingest.channel,
+        store,
+        dedupTtlMs: config.ingest.dedupTtlMs,
+        logger,
+        metrics,
+      })
+    : undefined;
+  await ingest?.start();
+
+  let shuttingDown = false;
+  const app = createApp({
+    config,
+    logger,
+    metrics,
+    redis,
+    replayRedis,
+    store,
+    apiKeys,
+    authenticator,
+    hub,
+    tokenSecret,
+    now,
+    isShuttingDown: () => shuttingDown,
+  });
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info('relay listening', { port, host: config.host, startId });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      shuttingDown = true;
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      hub.closeAll('shutdown');
+      server.closeIdleConnections();
+      await tail.stop();
+      await subscriber.quit().catch(() => subscriber.disconnect());
+      await ingest?.drain();
+      const forced = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(forced);
+      await Promise.all([redis, replayRedis].map((c) => c.quit().catch(() => c.disconnect())));
+      logger.info('relay stopped');
+    })();
+    return stopping;
+  };
+  return { server, port, metrics, stop };
+}
