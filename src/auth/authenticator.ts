@@ -1,5 +1,6 @@
 import { RelayError } from '../errors/catalogue.js';
-import { type Principal, publicView } from './api-key.js';
+import { isRedisUnavailable } from '../errors/redis-unavailable.js';
+import { type ApiKeyRecord, type Principal, publicView } from './api-key.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import type { Credentials } from './credentials.js';
 import type { VerifiedSecrets } from './secret-hash.js';
@@ -12,34 +13,67 @@ export interface AuthenticatorDeps {
   readonly now: () => number;
 }
 
+export interface AuthenticateOptions {
+  /**
+   * The SSE routes: tokens are accepted, and while Redis is unreachable a key record read in the last
+   * STALE_RECORD_MS still admits the listener. A browser EventSource that gets a non-200 gives up for good, so
+   * a Redis restart must not turn its reconnection into a 503; nothing can be published meanwhile anyway.
+   */
+  readonly listening: boolean;
+}
+
+const STALE_RECORD_MS = 10 * 60_000;
+const REMEMBERED_RECORDS = 10_000;
+
 /** Turns credentials into a principal (the key's current rights), or a 401. */
 export class Authenticator {
+  private readonly lastRead = new Map<string, { record: ApiKeyRecord; at: number }>();
+
   constructor(private readonly deps: AuthenticatorDeps) {}
 
-  async authenticate(credentials: Credentials, allowToken: boolean): Promise<Principal> {
+  async authenticate(credentials: Credentials, options: AuthenticateOptions): Promise<Principal> {
     switch (credentials.kind) {
       case 'secret-in-url':
         throw new RelayError('RELAY_ERR_SECRET_IN_URL');
       case 'none':
         throw new RelayError('RELAY_ERR_UNAUTHENTICATED');
       case 'token': {
-        if (!allowToken) {
+        if (!options.listening) {
           throw new RelayError('RELAY_ERR_UNAUTHENTICATED', 'Tokens are accepted on the SSE routes only');
         }
         const claims = verifyToken(this.deps.tokenSecret, credentials.token, this.deps.now());
-        if (!claims) throw new RelayError('RELAY_ERR_UNAUTHENTICATED', 'The token is invalid or expired');
-        const record = await this.deps.apiKeys.get(claims.clientId);
+        const record = claims && (await this.record(claims.clientId, options.listening));
         if (!record) throw new RelayError('RELAY_ERR_UNAUTHENTICATED', 'The token is invalid or expired');
         return { ...publicView(record), via: 'token' };
       }
       case 'secret': {
         const { clientId, clientSecret } = credentials;
-        const record = clientId && clientSecret ? await this.deps.apiKeys.get(clientId) : undefined;
+        const record = clientId && clientSecret ? await this.record(clientId, options.listening) : undefined;
         if (!record || !(await this.deps.verified.verify(clientSecret, record.secretHash))) {
           throw new RelayError('RELAY_ERR_UNAUTHENTICATED');
         }
         return { ...publicView(record), via: 'secret' };
       }
+    }
+  }
+
+  /** The key's record, read now; for a listener, the last one read if Redis is away. */
+  private async record(clientId: string, listening: boolean): Promise<ApiKeyRecord | undefined> {
+    try {
+      const record = await this.deps.apiKeys.get(clientId);
+      this.lastRead.delete(clientId);
+      if (record) {
+        if (this.lastRead.size >= REMEMBERED_RECORDS)
+          this.lastRead.delete(this.lastRead.keys().next().value as string);
+        this.lastRead.set(clientId, { record, at: this.deps.now() });
+      }
+      return record;
+    } catch (err) {
+      const seen = this.lastRead.get(clientId);
+      if (listening && isRedisUnavailable(err) && seen && this.deps.now() - seen.at < STALE_RECORD_MS) {
+        return seen.record;
+      }
+      throw err;
     }
   }
 }

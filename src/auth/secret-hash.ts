@@ -28,14 +28,27 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [n, r, p] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  // A damaged record (cost parameters scrypt would refuse) verifies nothing.
+  if (
+    ![n, r, p].every((x) => Number.isInteger(x) && x > 0) ||
+    n > 1 << 20 ||
+    (n & (n - 1)) !== 0 ||
+    r * p > 64
+  ) {
+    return false;
+  }
   const expected = Buffer.from(parts[5] as string, 'base64url');
   const actual = await scryptAsync(secret, Buffer.from(parts[4] as string, 'base64url'), n, r, p);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** Remembers (stored hash, secret digest) pairs that verified, bounded, oldest forgotten first. */
+/**
+ * Remembers (stored hash, secret digest) pairs that verified, bounded, oldest forgotten first. Checks of the
+ * same pair already under way are shared: N listeners reconnecting at once with one key cost one scrypt, not N.
+ */
 export class VerifiedSecrets {
   private readonly seen = new Map<string, string>();
+  private readonly inFlight = new Map<string, Promise<boolean>>();
   constructor(private readonly capacity = 10_000) {}
 
   private static digest(secret: string): string {
@@ -45,7 +58,13 @@ export class VerifiedSecrets {
   async verify(secret: string, stored: string): Promise<boolean> {
     const digest = VerifiedSecrets.digest(secret);
     if (this.seen.get(stored) === digest) return true;
-    if (!(await verifySecret(secret, stored))) return false;
+    const pair = `${stored}\n${digest}`;
+    let check = this.inFlight.get(pair);
+    if (!check) {
+      check = verifySecret(secret, stored).finally(() => this.inFlight.delete(pair));
+      this.inFlight.set(pair, check);
+    }
+    if (!(await check)) return false;
     if (this.seen.size >= this.capacity) this.seen.delete(this.seen.keys().next().value as string);
     this.seen.set(stored, digest);
     return true;

@@ -34,14 +34,19 @@ export interface RelayConfig {
   readonly shutdownTimeoutMs: number;
 }
 
+const YEAR_MS = 365 * 86_400_000;
+
+/** A duration such as `24h`, converted to milliseconds, between 1 ms and a year. */
 const duration = Joi.string()
   .trim()
   .custom((value: string, helpers) => {
     const ms = parseDuration(value);
-    if (ms === undefined || ms <= 0) return helpers.error('any.invalid');
+    if (ms === undefined || ms <= 0 || ms > YEAR_MS) return helpers.error('any.invalid');
     return ms;
   })
-  .messages({ 'any.invalid': '{{#label}} must be a duration such as 500ms, 30s, 15m, 24h or 7d' });
+  .messages({
+    'any.invalid': '{{#label}} must be a duration from 1ms to 365d, such as 500ms, 30s, 15m, 24h or 7d',
+  });
 
 const bool = Joi.boolean().truthy('1', 'yes', 'on').falsy('0', 'no', 'off', '');
 

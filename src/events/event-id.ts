@@ -18,6 +18,7 @@ export function parseStreamId(entryId: string): StreamId {
   const ms = Number(m[1]);
   const seq = Number(m[2]);
   if (seq > MAX_SEQ) throw new RangeError(`stream id sequence above ${MAX_SEQ}: ${entryId}`);
+  if (!Number.isSafeInteger(ms * 1000 + seq)) throw new RangeError(`stream id beyond a safe _id: ${entryId}`);
   return { ms, seq };
 }
 

@@ -38,12 +38,13 @@ interface RawEvent {
 export function validatePublish(body: unknown, authInfo: AuthInfo | null): NewEvent[] {
   const isCommit = typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
   const schema = isCommit ? commitSchema : eventSchema;
-  const { value, error } = schema.validate(body, { abortEarly: false, convert: false });
+  const { value, error } = schema.required().validate(body, { abortEarly: false, convert: false });
   const details: ErrorDetail[] = (error?.details ?? []).map((d) => ({
     path: d.path.join('.'),
     message: d.message,
   }));
-  const raw: RawEvent[] = isCommit ? ((value as { events?: RawEvent[] }).events ?? []) : [value as RawEvent];
+  const listed: unknown = isCommit ? (value as { events?: unknown }).events : [value];
+  const raw = (Array.isArray(listed) ? listed : []) as RawEvent[];
   const author = isCommit ? (value as { author?: Author }).author : undefined;
   const events: NewEvent[] = [];
   raw.forEach((e, i) => {
@@ -54,7 +55,7 @@ export function validatePublish(body: unknown, authInfo: AuthInfo | null): NewEv
       details.push({ path: `${at}type`, message: `unknown event type "${e.type}"` });
       return;
     }
-    if (e.domain !== undefined && e.domain !== domain) {
+    if (typeof e.domain === 'string' && e.domain !== domain) {
       details.push({
         path: `${at}domain`,
         message: `domain "${e.domain}" contradicts type ${e.type} (${domain})`,

@@ -15,7 +15,8 @@ export interface IngestMessage {
 }
 
 const schema = Joi.object({
-  _id: Joi.alternatives(Joi.number(), Joi.string()),
+  // Izanami's ids are 64-bit longs (942711288101863450): past 2^53, so not exact once parsed.
+  _id: Joi.alternatives(Joi.number().unsafe(), Joi.string()),
   type: Joi.string().required(),
   key: Joi.string().min(1).max(1024).required(),
   domain: Joi.string(),
@@ -43,8 +44,10 @@ export function parseIngestMessage(text: string): IngestMessage {
   if (value.domain !== undefined && value.domain !== domain) {
     throw new Error(`domain "${value.domain}" contradicts type ${value.type}`);
   }
+  // An id that JSON.parse rounded (a long past 2^53) could name two messages: the message's digest then.
+  const exactId = typeof value._id === 'string' || Number.isSafeInteger(value._id);
   const dedupId =
-    value._id !== undefined
+    value._id !== undefined && exactId
       ? `id:${String(value._id)}`
       : `sha256:${createHash('sha256').update(text).digest('base64url')}`;
   return {

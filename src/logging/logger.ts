@@ -6,7 +6,9 @@ export type Logger = winston.Logger;
 const SECRET_FIELDS = /secret|password|token|authorization|cookie/i;
 
 function redact(value: unknown, depth: number): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than this is not inspected, so it is not written either: a secret could be down there.
+  if (depth > 6) return '[truncated]';
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};

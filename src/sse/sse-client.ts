@@ -41,9 +41,12 @@ export class SseClient {
   push(chunk: Buffer): void {
     if (this.closed) return;
     if (this.buffering) {
+      if (this.bufferedBytes > this.maxBufferedBytes) {
+        this.close('slow');
+        return;
+      }
       this.bufferedBytes += chunk.length;
-      if (this.bufferedBytes > this.maxBufferedBytes) this.close('slow');
-      else this.buffering.push(chunk);
+      this.buffering.push(chunk);
       return;
     }
     this.write(chunk);
@@ -55,7 +58,9 @@ export class SseClient {
    */
   write(chunk: Buffer | string, capped = true): boolean {
     if (this.closed) return false;
-    if (capped && this.res.writableLength + chunk.length > this.maxBufferedBytes) {
+    // The cap is on the bytes still unsent from earlier writes: a client that keeps up always gets the next
+    // chunk, however large (one event, or one batch, may be bigger than the cap).
+    if (capped && this.res.writableLength > this.maxBufferedBytes) {
       this.close('slow');
       return false;
     }

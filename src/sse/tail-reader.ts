@@ -22,12 +22,18 @@ export class TailReader {
   private lastId: string;
   private running = false;
   private loop: Promise<void> | undefined;
+  /** Resolves on stop, ending a read that the connection would never settle (see `stop`). */
+  private readonly stopped: Promise<null>;
+  private signalStop: () => void = () => undefined;
 
   constructor(
     private readonly options: TailReaderOptions,
     startId: string,
   ) {
     this.lastId = startId;
+    this.stopped = new Promise<null>((resolve) => {
+      this.signalStop = () => resolve(null);
+    });
   }
 
   get position(): string {
@@ -47,9 +53,13 @@ export class TailReader {
     let failures = 0;
     while (this.running) {
       try {
-        const reply = (await redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', stream, this.lastId)) as
-          | [string, RawEntry[]][]
-          | null;
+        const read = redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', stream, this.lastId) as Promise<
+          [string, RawEntry[]][] | null
+        >;
+        // once stopped, the read is abandoned: whatever it ends with later is of no use
+        read.catch(() => undefined);
+        const reply = await Promise.race([read, this.stopped]);
+        if (!this.running) break;
         failures = 0;
         const raw = reply?.[0]?.[1];
         if (!raw || raw.length === 0) continue;
@@ -66,10 +76,14 @@ export class TailReader {
     }
   }
 
-  /** Stops the loop; the pending XREAD is ended by closing its connection. */
+  /**
+   * Stops the loop and closes its connection. The pending XREAD is not awaited: while Redis is down and
+   * ioredis waits to reconnect, `disconnect()` leaves queued commands pending for ever.
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.signalStop();
     this.options.redis.disconnect();
     await this.loop;
   }

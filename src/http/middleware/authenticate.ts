@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import type { Authenticator } from '../../auth/authenticator.js';
+import type { AuthenticateOptions, Authenticator } from '../../auth/authenticator.js';
 import { readCredentials } from '../../auth/credentials.js';
 import { RelayError } from '../../errors/catalogue.js';
 import type { RelayState } from '../state.js';
@@ -8,15 +8,19 @@ function firstQueryValue(value: string | string[] | undefined): string | undefin
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Authenticates the request with its key (or, where `allowToken`, a browser token) into `ctx.state.principal`. */
-export function authenticate(authenticator: Authenticator, options: { allowToken?: boolean } = {}) {
-  const allowToken = options.allowToken ?? false;
+/**
+ * Authenticates the request with its key (or, on the SSE routes, a browser token) into `ctx.state.principal`.
+ */
+export function authenticate(
+  authenticator: Authenticator,
+  options: AuthenticateOptions = { listening: false },
+) {
   return async function requireKey(ctx: Koa.ParameterizedContext<RelayState>, next: Koa.Next) {
     const credentials = readCredentials({
       header: (name) => ctx.get(name) || undefined,
       query: (name) => firstQueryValue(ctx.query[name]),
     });
-    ctx.state.principal = await authenticator.authenticate(credentials, allowToken);
+    ctx.state.principal = await authenticator.authenticate(credentials, options);
     await next();
   };
 }

@@ -3,7 +3,7 @@ import Joi from 'joi';
 import { authInfoOf, publicView } from '../../auth/api-key.js';
 import { generateSecret } from '../../auth/secret-hash.js';
 import { RelayError } from '../../errors/catalogue.js';
-import { compilePatterns } from '../../events/glob.js';
+import { compilePatterns, splitPatterns } from '../../events/glob.js';
 import type { AppDeps } from '../app-deps.js';
 import { authenticate, requireAdmin } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
@@ -16,7 +16,15 @@ const clientId = Joi.string()
   .messages({ 'string.pattern.base': '{{#label}} must be 1-128 letters, digits or _.:@-' });
 const fields = {
   name: Joi.string().trim().min(1).max(256).required(),
-  authorizedPattern: Joi.string().trim().min(1).max(1024).default('*'),
+  authorizedPattern: Joi.string()
+    .trim()
+    .min(1)
+    .max(1024)
+    .custom((value: string, helpers) =>
+      splitPatterns(value).length > 0 ? value : helpers.error('any.invalid'),
+    )
+    .messages({ 'any.invalid': '{{#label}} must name at least one glob' })
+    .default('*'),
   admin: Joi.boolean().strict().default(false),
   clientSecret: Joi.string().min(16).max(256),
 };

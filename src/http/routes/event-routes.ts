@@ -52,7 +52,7 @@ function parseLastEventId(header: string | undefined, query: string | undefined)
 export function eventRoutes(deps: AppDeps): Router<RelayState> {
   const router = new Router<RelayState>();
   const withKey = authenticate(deps.authenticator);
-  const withKeyOrToken = authenticate(deps.authenticator, { allowToken: true });
+  const withKeyOrToken = authenticate(deps.authenticator, { listening: true });
 
   router.post('/api/events', withKey, jsonBody(), async (ctx) => {
     const principal = ctx.state.principal!;

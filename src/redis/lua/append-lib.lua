@@ -49,7 +49,7 @@ local function relay_append(stream, meta, retention_ms, max_len, argv, first, co
   redis.call('HSET', meta, 'ms', ms, 'seq', seq)
 
   local trimmed = nil
-  if retention_ms > 0 then
+  if retention_ms > 0 and now - retention_ms > 0 then
     local min_id = string.format('%d-0', now - retention_ms)
     local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
     if oldest[1] and relay_ms_of(oldest[1][1]) < now - retention_ms then

@@ -18,6 +18,12 @@ if (expected == '' and current) or (expected ~= '' and current ~= expected) then
 end
 
 local pairs_count = tonumber(ARGV[5])
+local first = 6 + 2 * pairs_count
+local count = (#ARGV - first + 1) / 4
+-- Append first: it is the only step that can fail (an id below the stream's top), and a script that fails
+-- after a write would leave that write in place.
+local ids = relay_append(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV, first, count)
+
 if pairs_count == 0 then
   redis.call('DEL', KEYS[3])
   redis.call('SREM', KEYS[4], ARGV[4])
@@ -31,9 +37,6 @@ else
   redis.call('SADD', KEYS[4], ARGV[4])
 end
 
-local first = 6 + 2 * pairs_count
-local count = (#ARGV - first + 1) / 4
-local ids = relay_append(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV, first, count)
 local reply = {'ok'}
 for i = 1, #ids do
   reply[#reply + 1] = ids[i]
