@@ -52,6 +52,8 @@ export function storedFromIds(ids: readonly string[], events: readonly NewEvent[
       domain: e.domain,
       key: e.key,
       json: eventJson(id, ms, encodeBody(e)),
+      commit: ids[0] as string,
+      remaining: ids.length - 1 - i,
     };
   });
 }

@@ -34,4 +34,8 @@ export interface StoredEvent {
   readonly key: string;
   /** The whole event as one line of JSON, `_id` first and `timestamp` last. */
   readonly json: string;
+  /** The stream id of the first entry of the event's commit (its own id for a single event). */
+  readonly commit: string;
+  /** How many entries of the same commit follow this one (0 for the last). */
+  readonly remaining: number;
 }

@@ -4,11 +4,14 @@ import { parseStreamId } from './event-id.js';
 import { formatTimestamp } from './timestamp.js';
 
 /**
- * The stream entry of an event: `t` type, `d` domain, `k` key, `b` body. The body is the event's JSON members
- * without `_id` and `timestamp`, which both follow from the entry id and are added when the entry is read, so
- * that the append script never has to build JSON.
+ * The stream entry of an event: `t` type, `d` domain, `k` key, `b` body, and in a commit of several events
+ * `c` (the commit's first entry id) and `r` (entries of the commit after this one). The body is the event's
+ * JSON members without `_id` and `timestamp`, which both follow from the entry id and are added when the
+ * entry is read, so that the append script never has to build JSON.
  */
 export const ENTRY_FIELDS = ['t', 'd', 'k', 'b'] as const;
+/** The fields only entries of a commit of several events have. */
+export const COMMIT_FIELDS = ['c', 'r'] as const;
 
 export function encodeBody(event: NewEvent): string {
   const members: Record<string, unknown> = {
@@ -34,6 +37,8 @@ export function decodeEntry(streamId: string, fields: readonly string[]): Stored
   let domain = '';
   let key = '';
   let body = '';
+  let commit = streamId;
+  let remaining = 0;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const value = fields[i + 1] as string;
     switch (fields[i]) {
@@ -49,9 +54,24 @@ export function decodeEntry(streamId: string, fields: readonly string[]): Stored
       case 'b':
         body = value;
         break;
+      case 'c':
+        commit = value;
+        break;
+      case 'r':
+        remaining = Number(value);
+        break;
     }
   }
   const { ms, seq } = parseStreamId(streamId);
   const id = ms * 1000 + seq;
-  return { streamId, id, type, domain: domain as Domain, key, json: eventJson(id, ms, body) };
+  return {
+    streamId,
+    id,
+    type,
+    domain: domain as Domain,
+    key,
+    json: eventJson(id, ms, body),
+    commit,
+    remaining,
+  };
 }

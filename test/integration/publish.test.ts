@@ -8,6 +8,7 @@ import {
   listen,
   publish,
   type RelayEvent,
+  streamEntries,
   streamLength,
 } from '../helpers/relay-checks.js';
 import type { SseConnection } from '../helpers/sse-client.js';
@@ -123,6 +124,28 @@ describe('POST /api/events', () => {
     assert.equal('oldValue' in (events[0] as RelayEvent), false);
     assert.deepEqual(events[1]?.oldValue, { id: 'demo:f', enabled: true });
     assert.equal('oldValue' in (events[2] as RelayEvent), false);
+  });
+
+  it('marks the entries of a commit with its first entry and how many follow, and single events not at all', async () => {
+    const commit = await publish(relay, { events: [1, 2, 3].map((i) => configEvent(`commit:${i}`)) });
+    const [single] = await publish(relay, configEvent('commit:single'));
+    const toStreamId = (e: RelayEvent) => `${Math.floor(e._id / 1000)}-${e._id % 1000}`;
+    const entries = new Map(await streamEntries(redis, relay));
+    const fields = (e: RelayEvent) => {
+      const list = entries.get(toStreamId(e)) ?? [];
+      return Object.fromEntries(list.flatMap((v, i) => (i % 2 === 0 ? [[v, list[i + 1]]] : [])));
+    };
+    const first = toStreamId(commit[0] as RelayEvent);
+    assert.deepEqual(
+      commit.map((e) => [fields(e).c, fields(e).r]),
+      [
+        [first, '2'],
+        [first, '1'],
+        [first, '0'],
+      ],
+    );
+    assert.equal(fields(single as RelayEvent).c, undefined);
+    assert.equal(fields(single as RelayEvent).k, 'commit:single');
   });
 
   it('derives the domain from the type, and accepts a domain that agrees with it', async () => {

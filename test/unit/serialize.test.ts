@@ -176,6 +176,24 @@ describe('decodeEntry', () => {
     }
   });
 
+  it('reads the commit an entry belongs to: its own for a single event, else the c and r fields', () => {
+    const single = decodeEntry(STREAM_ID, entryFields(UPDATE));
+    assert.equal(single.commit, STREAM_ID);
+    assert.equal(single.remaining, 0);
+    const second = decodeEntry(`${MS}-2`, [...entryFields(UPDATE), 'c', STREAM_ID, 'r', '3']);
+    assert.equal(second.commit, STREAM_ID);
+    assert.equal(second.remaining, 3);
+    const built = storedFromIds([`${MS}-1`, `${MS}-2`, `${MS}-3`], [UPDATE, UPDATE, UPDATE]);
+    assert.deepEqual(
+      built.map((e) => [e.commit, e.remaining]),
+      [
+        [`${MS}-1`, 2],
+        [`${MS}-1`, 1],
+        [`${MS}-1`, 0],
+      ],
+    );
+  });
+
   it('the entry holds type, domain and key beside the body, for filters that never parse JSON', () => {
     const fields = entryFields(UPDATE);
     assert.deepEqual(ENTRY_FIELDS, ['t', 'd', 'k', 'b']);

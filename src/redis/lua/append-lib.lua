@@ -1,7 +1,8 @@
 -- Shared by every script that appends events; prepended to each of them when they are loaded.
 --
 -- relay_append(stream, meta, retention_ms, max_len, argv, first, count)
---   Appends `count` events whose fields are argv[first..] as (type, domain, key, body) quadruples, with
+--   Appends `count` events whose fields are argv[first..] as (type, domain, key, body) quadruples (plus, in a
+--   commit of several, c = the commit's first entry id and r = how many entries of it follow), with
 --   consecutive ids `ms-seq`, seq <= 999 (a full millisecond moves on to the next), never below the last id
 --   given. Then trims: entries older than retention_ms (exact MINID) and entries past max_len (exact), and
 --   records in meta.trimmed the newest entry id ever trimmed, so a reader can tell a trimmed id from a
@@ -43,7 +44,14 @@ local function relay_append(stream, meta, retention_ms, max_len, argv, first, co
     end
     local id = string.format('%d-%d', ms, seq)
     local at = first + i * 4
-    redis.call('XADD', stream, id, 't', argv[at], 'd', argv[at + 1], 'k', argv[at + 2], 'b', argv[at + 3])
+    if count == 1 then
+      redis.call('XADD', stream, id, 't', argv[at], 'd', argv[at + 1], 'k', argv[at + 2], 'b', argv[at + 3])
+    else
+      -- Entries of a commit of several events name its first entry (c) and how many follow them (r), so a
+      -- reader that gets part of a commit can tell, and read the rest.
+      redis.call('XADD', stream, id, 't', argv[at], 'd', argv[at + 1], 'k', argv[at + 2], 'b', argv[at + 3],
+        'c', ids[1] or id, 'r', count - 1 - i)
+    end
     ids[#ids + 1] = id
   end
   redis.call('HSET', meta, 'ms', ms, 'seq', seq)
