@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: starts a fresh Redis and the built relay, runs the scenarios one after the other, stops every
+ * process it started, and writes bench/results/<date>.md and .json. Progress goes to stderr.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { relayKeys } from '../../src/redis/keys.js';
+import { build, isStale } from './lib/build.js';
+import { describeMachine, loadAverage, waitForLoadBelow } from './lib/machine.js';
+import { type BenchOptions, parseOptions } from './lib/options.js';
+import { stopAll, stopAllOnSignal } from './lib/processes.js';
+import { progress } from './lib/progress.js';
+import { type BenchRedis, REDIS_SETTINGS, startRedis } from './lib/redis-server.js';
+import { type BenchRelay, startRelay } from './lib/relay-process.js';
+import type { Report, Section } from './lib/report.js';
+import { sourceRevision } from './lib/revision.js';
+import { writeReport } from './lib/write-report.js';
+import type { BenchContext } from './scenarios/context.js';
+import { idleClients } from './scenarios/idle-clients.js';
+import { replay } from './scenarios/replay.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const RELAY_ENTRY = join(root, 'dist/src/server.js');
+const KEY_PREFIX = 'bench';
+
+/** Figures quoted in the summary at the top of the results. */
+const HEADLINE = [
+  'idle.clients',
+  'idle.rssPerConnection',
+  'idle.rssPerConnectionMarginal',
+  'idle.redisClientsBefore',
+  'idle.redisClientsAfter',
+  'idle.deliveries',
+  'idle.lost',
+  'replay.rate',
+  'replay.firstEventMs',
+  'replay.rawXrangeRate',
+  'replay.rawXrangeRedisRate',
+  'replay.ratio',
+];
+
+/** The scenarios, in the order they run; each leaves no client connected behind it. */
+const SCENARIOS: ((ctx: BenchContext) => Promise<Section>)[] = [idleClients, replay];
+
+function relayEnv(options: BenchOptions): Record<string, string> {
+  return { EVENTS_MAX_LENGTH: String(Math.max(1_000_000, options.replayEvents * 2)) };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  stopAllOnSignal();
+  const machine = describeMachine();
+  if (options.waitLoad !== undefined) {
+    const max = options.waitLoad;
+    const calm = await waitForLoadBelow(max, 15 * 60_000, (load) =>
+      progress(`waiting for the 1-min load average (${load}) to fall below ${max}`),
+    );
+    if (!calm) progress(`the load average stayed above ${max} for 15 min: running anyway`);
+  }
+  const startedAt = new Date();
+  const loadStart = loadAverage();
+  progress(
+    `machine: ${machine.cores} cores, node ${machine.node}, redis ${machine.redisServer}; load ${loadStart.join(' ')}`,
+  );
+  if (loadStart[0] > machine.cores * 0.75)
+    progress(
+      `WARNING: the machine is busy (1-min load ${loadStart[0]} on ${machine.cores} cores): figures will be noisy`,
+    );
+  if (options.build && isStale(RELAY_ENTRY, join(root, 'src'))) {
+    progress('dist/ is missing or older than src/: npm run build');
+    build(root);
+  }
+
+  let redis: BenchRedis | undefined;
+  let relay: BenchRelay | undefined;
+  const sections: Section[] = [];
+  try {
+    redis = await startRedis();
+    progress(`redis-server pid ${redis.pid} on ${redis.url} (AOF appendfsync always, data in ${redis.dir})`);
+    relay = await startRelay({
+      redisUrl: redis.url,
+      keyPrefix: KEY_PREFIX,
+      entry: RELAY_ENTRY,
+      env: relayEnv(options),
+    });
+    progress(`relay pid ${relay.pid} on ${relay.baseUrl}`);
+    const ctx: BenchContext = {
+      options,
+      redis,
+      relay,
+      stream: relayKeys(KEY_PREFIX).events,
+      clientScript: (name) => join(here, 'clients', `${name}.ts`),
+    };
+    for (const scenario of SCENARIOS) sections.push(await scenario(ctx));
+  } catch (err) {
+    if (relay) process.stderr.write(`--- relay output (last lines) ---\n${relay.output()}\n`);
+    throw err;
+  } finally {
+    await relay?.stop();
+    await redis?.stop();
+    await stopAll();
+    progress('stopped the relay, redis-server and every client process');
+  }
+
+  const report: Report = {
+    date: startedAt.toISOString().slice(0, 10),
+    startedAt: startedAt.toISOString(),
+    durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    machine,
+    loadAverage: { start: loadStart, end: loadAverage() },
+    setup: {
+      source: sourceRevision(root),
+      redis: `fresh redis-server ${machine.redisServer} on loopback, ${JSON.stringify(REDIS_SETTINGS)} (AOF, fsync on every write, as in production)`,
+      relay: `node dist/src/server.js (one process), env ${JSON.stringify(relay?.settings)}`,
+      clients: 'separate Node processes (scripts/bench/clients/), raw node:http, loopback only',
+    },
+    options: { ...options },
+    sections,
+    headline: HEADLINE,
+  };
+  const files = writeReport(report, resolve(root, options.outDir));
+  progress(`results: ${files.join(', ')}`);
+  for (const section of sections) {
+    const failed = section.figures.filter((f) => f.met === false);
+    for (const f of failed)
+      progress(`NOT MET: ${section.title}: ${f.label} = ${f.value} ${f.unit} (goal ${f.goal})`);
+  }
+}
+
+main().catch(async (err: Error) => {
+  process.stderr.write(`[bench] failed: ${err.stack ?? err.message}\n`);
+  await stopAll();
+  process.exit(1);
+});
