@@ -7,6 +7,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/copy-assets.mjs scripts/
 COPY src src
+COPY workers workers
 RUN npm run build
 
 # Runtime: production dependencies and the built JavaScript only, as the unprivileged `node` user.

@@ -29,6 +29,7 @@ export interface RelayConfig {
     readonly backoffMs: number;
     readonly maxFailures: number;
     readonly allowPrivate: boolean;
+    readonly concurrency: number;
   };
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
@@ -87,6 +88,7 @@ const schema = Joi.object({
   WEBHOOK_BACKOFF_MS: Joi.number().integer().min(1).max(86_400_000).default(5000),
   WEBHOOK_MAX_FAILURES: Joi.number().integer().min(1).max(100_000).default(10),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOK_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(50),
   LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly').default('info'),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(10000),
 })
@@ -143,6 +145,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       backoffMs: v.WEBHOOK_BACKOFF_MS,
       maxFailures: v.WEBHOOK_MAX_FAILURES,
       allowPrivate: v.WEBHOOK_ALLOW_PRIVATE,
+      concurrency: v.WEBHOOK_CONCURRENCY,
     },
     logLevel: v.LOG_LEVEL,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,

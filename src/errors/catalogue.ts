@@ -18,6 +18,7 @@ export const ERRORS = {
   RELAY_ERR_NOT_FOUND: { status: 404, expose: true, message: 'Not found' },
   RELAY_ERR_METHOD_NOT_ALLOWED: { status: 405, expose: true, message: 'Method not allowed' },
   RELAY_ERR_CONFLICT: { status: 409, expose: true, message: 'It already exists' },
+  RELAY_ERR_PRECONDITION_FAILED: { status: 412, expose: true, message: 'The precondition (If-Match) failed' },
   RELAY_ERR_PAYLOAD_TOO_LARGE: { status: 413, expose: true, message: 'The body is larger than allowed' },
   RELAY_ERR_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

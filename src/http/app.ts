@@ -2,12 +2,16 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { RelayError } from '../errors/catalogue.js';
 import type { AppDeps } from './app-deps.js';
+import { dashboard } from './dashboard.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-context.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
+import { deliveryRoutes } from './routes/delivery-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
+import { tweekHookRoutes } from './routes/tweek-hook-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import type { RelayState } from './state.js';
 
 /** Builds the HTTP app; reads no environment and listens nowhere (the entry point does). */
@@ -26,8 +30,17 @@ export function createApp(deps: AppDeps): Koa<RelayState> {
     if (deps.isShuttingDown() && ctx.path !== '/health') throw new RelayError('RELAY_ERR_SHUTTING_DOWN');
     await next();
   });
+  app.use(dashboard(deps.deliveries.queue, deps.authenticator));
   const root = new Router<RelayState>();
-  for (const router of [healthRoutes(deps), eventRoutes(deps), tokenRoutes(deps), apiKeyRoutes(deps)]) {
+  for (const router of [
+    healthRoutes(deps),
+    eventRoutes(deps),
+    tokenRoutes(deps),
+    apiKeyRoutes(deps),
+    deliveryRoutes(deps),
+    webhookRoutes(deps),
+    tweekHookRoutes(deps),
+  ]) {
     root.use(router.routes());
   }
   app.use(root.routes());

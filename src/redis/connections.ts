@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 
-export type RedisRole = 'command' | 'tail' | 'subscriber' | 'replay';
+export type RedisRole = 'command' | 'tail' | 'subscriber' | 'replay' | 'dispatch' | 'queue' | 'worker';
 
 /**
  * Redis connections by role:
@@ -10,6 +10,8 @@ export type RedisRole = 'command' | 'tail' | 'subscriber' | 'replay';
  * - `tail`: the one blocking XREAD of a process; nothing else may use it.
  * - `subscriber`: pub/sub ingest.
  * - `replay`: XRANGE pages for reconnecting SSE clients, apart from the API's connection.
+ * - `dispatch`: the dispatcher's blocking XREADGROUP.
+ * - `queue`, `worker`: BullMQ's (it needs `maxRetriesPerRequest: null`, and duplicates them for blocking).
  * Every connection retries forever with a capped delay and logs its errors.
  */
 export function createRedis(url: string, role: RedisRole, logger: Logger, extra: RedisOptions = {}): Redis {

@@ -15,6 +15,18 @@ export interface RelayKeys {
   apiKey(clientId: string): string;
   /** Secret that signs browser tokens, shared by every relay process. */
   readonly tokenSecret: string;
+  /** Set of every webhook's id (both APIs). */
+  readonly hookIndex: string;
+  /** Hash of one webhook. */
+  hook(id: string): string;
+  /** Hash of one webhook's delivery state (consecutive failures, last error), apart from its definition. */
+  hookState(id: string): string;
+  /** Capped list of one webhook's delivery attempts, newest first. */
+  hookAttempts(id: string): string;
+  /** Hash id → canonical JSON of the Tweek hooks, the content their ETag is computed over. */
+  readonly tweekHooks: string;
+  /** Prefix of the BullMQ queues (BullMQ builds its own keys under it). */
+  readonly bullPrefix: string;
 }
 
 export function relayKeys(prefix: string): RelayKeys {
@@ -26,5 +38,11 @@ export function relayKeys(prefix: string): RelayKeys {
     apiKeyIndex: `${tag}:apikeys`,
     apiKey: (clientId: string) => `${tag}:apikey:${clientId}`,
     tokenSecret: `${tag}:token-secret`,
+    hookIndex: `${tag}:hooks`,
+    hook: (id: string) => `${tag}:hook:${id}`,
+    hookState: (id: string) => `${tag}:hook:${id}:state`,
+    hookAttempts: (id: string) => `${tag}:hook:${id}:attempts`,
+    tweekHooks: `${tag}:tweek-hooks`,
+    bullPrefix: `${tag}:bull`,
   });
 }

@@ -34,4 +34,6 @@ const appendLib = lua('append-lib');
 export const SCRIPTS = Object.freeze({
   append: new LuaScript(`${appendLib}\n${lua('append')}`),
   writeRecord: new LuaScript(`${appendLib}\n${lua('write-record')}`),
+  writeHook: new LuaScript(`${appendLib}\n${lua('write-hook')}`),
+  tweekHooks: new LuaScript(lua('tweek-hooks')),
 });

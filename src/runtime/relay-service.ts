@@ -14,6 +14,11 @@ import { connectRedis, createRedis } from '../redis/connections.js';
 import { relayKeys } from '../redis/keys.js';
 import { FanoutHub } from '../sse/hub.js';
 import { TailReader } from '../sse/tail-reader.js';
+import { AttemptLog } from '../webhooks/attempt-log.js';
+import { createDeliveryQueue } from '../webhooks/delivery-queue.js';
+import { Dispatcher } from '../webhooks/dispatcher.js';
+import { HookStore } from '../webhooks/hook-store.js';
+import { validateHookUrl } from '../webhooks/hook-url.js';
 import { ensureAdminKey } from './bootstrap-admin.js';
 import { resolveTokenSecret } from './token-secret.js';
 
@@ -46,12 +51,15 @@ export async function startRelay(options: RelayServiceOptions): Promise<RelaySer
   const replayRedis = createRedis(redisUrl, 'replay', logger, { commandTimeout: 30_000 });
   const tailRedis = createRedis(redisUrl, 'tail', logger);
   const subscriber = createRedis(redisUrl, 'subscriber', logger);
-  const connections: Redis[] = [redis, replayRedis, tailRedis, subscriber];
+  const dispatchRedis = createRedis(redisUrl, 'dispatch', logger);
+  const queueRedis = createRedis(redisUrl, 'queue', logger);
+  const connections: Redis[] = [redis, replayRedis, tailRedis, subscriber, dispatchRedis, queueRedis];
   await Promise.all(connections.map((c) => connectRedis(c, 60_000)));
 
   const retention = { retentionMs: config.eventsRetentionMs, maxLength: config.eventsMaxLength };
   const store = new EventStore(redis, keys, retention);
   const apiKeys = new ApiKeyStore(redis, keys, retention);
+  const hooks = new HookStore(redis, keys, retention);
   const metrics = createMetrics();
   await ensureAdminKey(
     apiKeys,
@@ -70,6 +78,22 @@ export async function startRelay(options: RelayServiceOptions): Promise<RelaySer
   );
   tail.start();
   hub.startHeartbeat(config.sse.heartbeatMs);
+
+  const queue = createDeliveryQueue(queueRedis, keys.bullPrefix, config.webhook.maxAttempts);
+  const attempts = new AttemptLog(redis, keys);
+  const dispatcher = new Dispatcher({
+    redis: dispatchRedis,
+    store,
+    storeRedis: redis,
+    stream: keys.events,
+    hooks,
+    queue,
+    logger,
+  });
+  await dispatcher.start();
+  const checkHookUrl = async (url: string, path: string) => {
+    await validateHookUrl(url, { allowPrivate: config.webhook.allowPrivate, path });
+  };
 
   const ingest = config.ingest.enabled
     ? new PubSubIngest({
@@ -94,6 +118,9 @@ export async function startRelay(options: RelayServiceOptions): Promise<RelaySer
     apiKeys,
     authenticator,
     hub,
+    hooks,
+    checkHookUrl,
+    deliveries: { queue, attempts },
     tokenSecret,
     now,
     isShuttingDown: () => shuttingDown,
@@ -118,12 +145,15 @@ export async function startRelay(options: RelayServiceOptions): Promise<RelaySer
       hub.closeAll('shutdown');
       server.closeIdleConnections();
       await tail.stop();
+      await dispatcher.stop();
       await subscriber.quit().catch(() => subscriber.disconnect());
       await ingest?.drain();
       const forced = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
       clearTimeout(forced);
-      await Promise.all([redis, replayRedis].map((c) => c.quit().catch(() => c.disconnect())));
+      // BullMQ's close waits on Redis: bounded, so a shutdown during an outage still ends
+      await Promise.race([queue.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await Promise.all([redis, replayRedis, queueRedis].map((c) => c.quit().catch(() => c.disconnect())));
       logger.info('relay stopped');
     })();
     return stopping;

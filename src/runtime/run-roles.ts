@@ -3,8 +3,9 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.js';
 import { onShutdownSignal } from './process-lifecycle.js';
 import { startRelay } from './relay-service.js';
+import { startWorker } from './worker-service.js';
 
-export type Role = 'relay';
+export type Role = 'relay' | 'worker';
 
 /**
  * What every entry point does: load and validate the configuration once, start the embedded Redis when no
@@ -37,6 +38,10 @@ export async function runRoles(roles: readonly Role[]): Promise<void> {
       });
       stops.push(embedded.stop);
       redisUrl = embedded.url;
+    }
+    if (roles.includes('worker')) {
+      const worker = await startWorker({ config, redisUrl, logger });
+      stops.push(worker.stop);
     }
     if (roles.includes('relay')) {
       const relay = await startRelay({ config, redisUrl, logger });

@@ -59,6 +59,7 @@ describe('reading variables', () => {
       WEBHOOK_BACKOFF_MS: '20',
       WEBHOOK_MAX_FAILURES: '4',
       WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_CONCURRENCY: '7',
       LOG_LEVEL: 'debug',
     });
     assert.equal(config.port, 8080);
@@ -69,7 +70,7 @@ describe('reading variables', () => {
     assert.equal(config.sse.heartbeatMs, 250);
     assert.deepEqual(
       { ...config.webhook },
-      { timeoutMs: 1500, maxAttempts: 3, backoffMs: 20, maxFailures: 4, allowPrivate: true },
+      { timeoutMs: 1500, maxAttempts: 3, backoffMs: 20, maxFailures: 4, allowPrivate: true, concurrency: 7 },
     );
     assert.equal(config.logLevel, 'debug');
   });

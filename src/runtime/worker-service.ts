@@ -1,0 +1,63 @@
+import type { RelayConfig } from '../config/config.js';
+import type { Logger } from '../logging/logger.js';
+import { connectRedis, createRedis } from '../redis/connections.js';
+import { relayKeys } from '../redis/keys.js';
+import { AttemptLog } from '../webhooks/attempt-log.js';
+import { startDeliveryWorker } from '../webhooks/delivery-worker.js';
+import { HookStore } from '../webhooks/hook-store.js';
+import { destroyDeliveryAgents, postJson } from '../webhooks/http-post.js';
+
+export interface WorkerService {
+  /** Idempotent: lets in-flight deliveries finish (or hands them back), then closes connections. */
+  stop(): Promise<void>;
+}
+
+/** Starts the worker role: BullMQ delivery worker on the deliveries queue. */
+export async function startWorker(options: {
+  config: RelayConfig;
+  redisUrl: string;
+  logger: Logger;
+}): Promise<WorkerService> {
+  const { config, redisUrl, logger } = options;
+  const keys = relayKeys(config.redisKeyPrefix);
+  // Not fail-fast: while Redis is away a delivery waits for it rather than failing an attempt.
+  const redis = createRedis(redisUrl, 'queue', logger);
+  const workerRedis = createRedis(redisUrl, 'worker', logger);
+  await Promise.all([redis, workerRedis].map((c) => connectRedis(c, 60_000)));
+  const retention = { retentionMs: config.eventsRetentionMs, maxLength: config.eventsMaxLength };
+  const worker = startDeliveryWorker({
+    connection: workerRedis,
+    prefix: keys.bullPrefix,
+    backoffMs: config.webhook.backoffMs,
+    concurrency: config.webhook.concurrency,
+    logger,
+    context: {
+      hooks: new HookStore(redis, keys, retention),
+      attempts: new AttemptLog(redis, keys),
+      post: postJson,
+      now: Date.now,
+      timeoutMs: config.webhook.timeoutMs,
+      maxFailures: config.webhook.maxFailures,
+      allowPrivate: config.webhook.allowPrivate,
+      logger,
+    },
+  });
+  await worker.waitUntilReady();
+  logger.info('delivery worker started', { concurrency: config.webhook.concurrency });
+  let stopping: Promise<void> | undefined;
+  return {
+    stop: () => {
+      stopping ??= (async () => {
+        // waits for the active deliveries; a job cut off by a kill is picked up again as stalled
+        await Promise.race([
+          worker.close(),
+          new Promise((r) => setTimeout(r, config.shutdownTimeoutMs).unref()),
+        ]);
+        destroyDeliveryAgents();
+        await Promise.all([redis, workerRedis].map((c) => c.quit().catch(() => c.disconnect())));
+        logger.info('delivery worker stopped');
+      })();
+      return stopping;
+    },
+  };
+}
