@@ -30,6 +30,10 @@ export interface RelayConfig {
     readonly maxFailures: number;
     readonly allowPrivate: boolean;
     readonly concurrency: number;
+    /** A delivery whose worker stopped answering for this long is handed to another (BullMQ lock/stall). */
+    readonly stalledMs: number;
+    /** Stream entries a dispatcher left unacknowledged this long are taken over by another. */
+    readonly claimIdleMs: number;
   };
   readonly logLevel: string;
   readonly shutdownTimeoutMs: number;
@@ -89,6 +93,8 @@ const schema = Joi.object({
   WEBHOOK_MAX_FAILURES: Joi.number().integer().min(1).max(100_000).default(10),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   WEBHOOK_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(50),
+  WEBHOOK_STALLED_MS: Joi.number().integer().min(500).max(3_600_000).default(30000),
+  DISPATCH_CLAIM_IDLE_MS: Joi.number().integer().min(500).max(3_600_000).default(30000),
   LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly').default('info'),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(100).max(600_000).default(10000),
 })
@@ -146,6 +152,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
       maxFailures: v.WEBHOOK_MAX_FAILURES,
       allowPrivate: v.WEBHOOK_ALLOW_PRIVATE,
       concurrency: v.WEBHOOK_CONCURRENCY,
+      stalledMs: v.WEBHOOK_STALLED_MS,
+      claimIdleMs: v.DISPATCH_CLAIM_IDLE_MS,
     },
     logLevel: v.LOG_LEVEL,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,

@@ -13,6 +13,11 @@ export interface RelayMetrics {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route'>;
   readonly errors: Counter<'code'>;
+  readonly deliveriesEnqueued: Counter<'api'>;
+  readonly deliveryAttempts: Counter<'outcome'>;
+  readonly deliveryDuration: Histogram<'outcome'>;
+  readonly deliveryLatency: Histogram;
+  readonly hooksDisabled: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): RelayMetrics {
@@ -72,6 +77,36 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Relay
       name: 'relay_errors_total',
       help: 'Error responses by code',
       labelNames: ['code'],
+      registers,
+    }),
+    deliveriesEnqueued: new Counter({
+      name: 'relay_webhook_deliveries_enqueued_total',
+      help: 'Deliveries (one per hook and commit) the dispatcher enqueued, by hook API',
+      labelNames: ['api'],
+      registers,
+    }),
+    deliveryAttempts: new Counter({
+      name: 'relay_webhook_attempts_total',
+      help: 'Delivery attempts by outcome (success, retry, disable, fail, ping)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    deliveryDuration: new Histogram({
+      name: 'relay_webhook_attempt_duration_seconds',
+      help: 'Duration of one delivery attempt (the POST), by outcome',
+      labelNames: ['outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    deliveryLatency: new Histogram({
+      name: 'relay_webhook_delivery_latency_seconds',
+      help: 'From the first event of a commit being appended to its successful delivery',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    }),
+    hooksDisabled: new Counter({
+      name: 'relay_webhooks_disabled_total',
+      help: 'Hooks the relay disabled (consecutive failures, or 410 Gone)',
       registers,
     }),
   };

@@ -37,6 +37,8 @@ export interface RelayServiceOptions {
   /** Where the bootstrap admin secret is shown (development only). */
   readonly print?: (text: string) => void;
   readonly now?: () => number;
+  /** Shared with the worker role when both run in one process (one /metrics). */
+  readonly metrics?: RelayMetrics;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function startRelay(options: RelayServiceOptions): Promise<RelaySer
   const store = new EventStore(redis, keys, retention);
   const apiKeys = new ApiKeyStore(redis, keys, retention);
   const hooks = new HookStore(redis, keys, retention);
-  const metrics = createMetrics();
+  const metrics = options.metrics ?? createMetrics();
   await ensureAdminKey(
     apiKeys,
     config.admin,
@@ -89,6 +91,8 @@ export async function startRelay(options: RelayServiceOptions): Promise<RelaySer
     hooks,
     queue,
     logger,
+    claimIdleMs: config.webhook.claimIdleMs,
+    metrics,
   });
   await dispatcher.start();
   const checkHookUrl = async (url: string, path: string) => {

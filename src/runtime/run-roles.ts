@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type RelayConfig } from '../config/config.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import { createMetrics } from '../metrics/metrics.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './embedded-redis.js';
 import { onShutdownSignal } from './process-lifecycle.js';
 import { startRelay } from './relay-service.js';
@@ -39,12 +40,13 @@ export async function runRoles(roles: readonly Role[]): Promise<void> {
       stops.push(embedded.stop);
       redisUrl = embedded.url;
     }
+    const metrics = createMetrics();
     if (roles.includes('worker')) {
-      const worker = await startWorker({ config, redisUrl, logger });
+      const worker = await startWorker({ config, redisUrl, logger, metrics });
       stops.push(worker.stop);
     }
     if (roles.includes('relay')) {
-      const relay = await startRelay({ config, redisUrl, logger });
+      const relay = await startRelay({ config, redisUrl, logger, metrics });
       stops.push(relay.stop);
     }
   } catch (err) {

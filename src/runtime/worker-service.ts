@@ -1,5 +1,6 @@
 import type { RelayConfig } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
+import { createMetrics, type RelayMetrics } from '../metrics/metrics.js';
 import { connectRedis, createRedis } from '../redis/connections.js';
 import { relayKeys } from '../redis/keys.js';
 import { AttemptLog } from '../webhooks/attempt-log.js';
@@ -17,8 +18,11 @@ export async function startWorker(options: {
   config: RelayConfig;
   redisUrl: string;
   logger: Logger;
+  /** The relay's registry when both roles run in one process; a worker alone counts in a registry of its own. */
+  metrics?: RelayMetrics;
 }): Promise<WorkerService> {
   const { config, redisUrl, logger } = options;
+  const metrics = options.metrics ?? createMetrics();
   const keys = relayKeys(config.redisKeyPrefix);
   // Not fail-fast: while Redis is away a delivery waits for it rather than failing an attempt.
   const redis = createRedis(redisUrl, 'queue', logger);
@@ -30,6 +34,7 @@ export async function startWorker(options: {
     prefix: keys.bullPrefix,
     backoffMs: config.webhook.backoffMs,
     concurrency: config.webhook.concurrency,
+    stalledMs: config.webhook.stalledMs,
     logger,
     context: {
       hooks: new HookStore(redis, keys, retention),
@@ -40,6 +45,7 @@ export async function startWorker(options: {
       maxFailures: config.webhook.maxFailures,
       allowPrivate: config.webhook.allowPrivate,
       logger,
+      metrics,
     },
   });
   await worker.waitUntilReady();

@@ -1,4 +1,6 @@
+import { parseStreamId } from '../events/event-id.js';
 import type { Logger } from '../logging/logger.js';
+import type { RelayMetrics } from '../metrics/metrics.js';
 import type { Attempt, AttemptLog } from './attempt-log.js';
 import { parseRetryAfter } from './backoff.js';
 import type { DeliveryJobData } from './delivery-job.js';
@@ -33,6 +35,7 @@ export interface DeliveryContext {
   readonly maxFailures: number;
   readonly allowPrivate: boolean;
   readonly logger: Logger;
+  readonly metrics: RelayMetrics;
 }
 
 export interface DeliveryAttemptJob {
@@ -103,7 +106,13 @@ export async function deliverOnce(job: DeliveryAttemptJob, ctx: DeliveryContext)
   };
   const effect = job.data.ping ? 'none' : outcome === 'success' ? 'success' : 'failure';
   const failures = await ctx.attempts.record(hook.id, attempt, effect);
-  if (outcome === 'success') return { kind: 'delivered', status: status as number };
+  ctx.metrics.deliveryAttempts.inc({ outcome: attempt.outcome });
+  ctx.metrics.deliveryDuration.observe({ outcome: attempt.outcome }, durationMs / 1000);
+  if (outcome === 'success') {
+    if (job.data.commit)
+      ctx.metrics.deliveryLatency.observe((ctx.now() - parseStreamId(job.data.commit).ms) / 1000);
+    return { kind: 'delivered', status: status as number };
+  }
   if (job.data.ping) return { kind: 'failed', error: error ?? 'ping failed' };
 
   if (outcome === 'disable') {

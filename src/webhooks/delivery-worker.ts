@@ -25,6 +25,8 @@ export interface DeliveryWorkerOptions {
   readonly context: DeliveryContext;
   readonly backoffMs: number;
   readonly concurrency: number;
+  /** Lock duration and stall check interval: how soon a killed worker's delivery is taken over. */
+  readonly stalledMs: number;
   readonly logger: Logger;
 }
 
@@ -61,6 +63,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<Deli
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
+      lockDuration: options.stalledMs,
+      stalledInterval: options.stalledMs,
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
           retryDelayMs(

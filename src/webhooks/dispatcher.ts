@@ -5,6 +5,7 @@ import type { StoredEvent } from '../events/event.js';
 import type { EventStore, RawEntry } from '../events/event-store.js';
 import { decodeEntry } from '../events/serialize.js';
 import type { Logger } from '../logging/logger.js';
+import type { RelayMetrics } from '../metrics/metrics.js';
 import { type DeliveryJobData, deliveryJobId } from './delivery-job.js';
 import type { Hook } from './hook.js';
 import { compileHookFilter, hookFilterOf } from './hook-matching.js';
@@ -25,8 +26,7 @@ export interface DispatcherOptions {
   /** Entries pending longer than this on a consumer are taken over (it is presumed dead). */
   readonly claimIdleMs?: number;
   readonly blockMs?: number;
-  /** How long completed delivery jobs are kept, so that a re-read entry still finds its job id taken. */
-  readonly keepCompletedSeconds?: number;
+  readonly metrics: RelayMetrics;
 }
 
 interface CompiledHook {
@@ -153,7 +153,10 @@ export class Dispatcher {
         });
       }
     }
-    if (jobs.length > 0) await queue.addBulk(jobs);
+    if (jobs.length > 0) {
+      await queue.addBulk(jobs);
+      for (const job of jobs) this.options.metrics.deliveriesEnqueued.inc({ api: job.name });
+    }
     await storeRedis.xack(stream, DISPATCH_GROUP, ...entries.map((e) => e.streamId));
   }
 
