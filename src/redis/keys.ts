@@ -23,6 +23,8 @@ export interface RelayKeys {
   hookState(id: string): string;
   /** Capped list of one webhook's delivery attempts, newest first. */
   hookAttempts(id: string): string;
+  /** Counter bumped by every hook write: dispatchers reload their hook list when it moves. */
+  readonly hooksVersion: string;
   /** Hash id → canonical JSON of the Tweek hooks, the content their ETag is computed over. */
   readonly tweekHooks: string;
   /** Prefix of the BullMQ queues (BullMQ builds its own keys under it). */
@@ -42,6 +44,7 @@ export function relayKeys(prefix: string): RelayKeys {
     hook: (id: string) => `${tag}:hook:${id}`,
     hookState: (id: string) => `${tag}:hook:${id}:state`,
     hookAttempts: (id: string) => `${tag}:hook:${id}:attempts`,
+    hooksVersion: `${tag}:hooks:version`,
     tweekHooks: `${tag}:tweek-hooks`,
     bullPrefix: `${tag}:bull`,
   });

@@ -44,9 +44,9 @@ interface CompiledHook {
 export class Dispatcher {
   readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private hookList: CompiledHook[] = [];
+  private hooksVersion = '';
   private running = false;
   private loop: Promise<void> | undefined;
-  private lastRefresh = 0;
   private lastClaim = 0;
   private signalStop: () => void = () => undefined;
   private readonly stopped = new Promise<null>((resolve) => {
@@ -67,11 +67,17 @@ export class Dispatcher {
     this.loop = this.run();
   }
 
-  /** Reloads the hooks (on every `WEBHOOK_*` entry, and every 30 s in case one was missed). */
+  /**
+   * Reloads the hooks when their version moved. Called after every read: a hook write bumps the version in
+   * the same step, before any later entry is appended, so the entries just read are matched against every
+   * hook written before them, whichever dispatcher read the hook's own `WEBHOOK_*` entry.
+   */
   async refreshHooks(): Promise<void> {
+    const version = await this.options.hooks.version();
+    if (version === this.hooksVersion) return;
     const list = await this.options.hooks.list();
     this.hookList = list.map(({ hook }) => ({ hook, matches: compileHookFilter(hookFilterOf(hook)) }));
-    this.lastRefresh = Date.now();
+    this.hooksVersion = version;
   }
 
   private async run(): Promise<void> {
@@ -82,7 +88,6 @@ export class Dispatcher {
       try {
         if (Date.now() - this.lastClaim > Math.min(claimIdleMs, 10_000))
           await this.claimAbandoned(claimIdleMs);
-        if (Date.now() - this.lastRefresh > 30_000) await this.refreshHooks();
         const read = redis.xreadgroup(
           'GROUP',
           DISPATCH_GROUP,
@@ -139,7 +144,7 @@ export class Dispatcher {
   async handle(raw: readonly RawEntry[]): Promise<void> {
     const { queue, stream, storeRedis } = this.options;
     const entries = raw.map(([id, fields]) => decodeEntry(id, fields));
-    if (entries.some((e) => e.domain === 'Webhook')) await this.refreshHooks();
+    await this.refreshHooks();
     const jobs: { name: string; data: DeliveryJobData; opts: { jobId: string } }[] = [];
     for (const commit of await this.wholeCommits(entries)) {
       for (const { hook, matches } of this.hookList) {

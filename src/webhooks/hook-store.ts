@@ -63,6 +63,11 @@ export class HookStore {
     private readonly retention: Retention,
   ) {}
 
+  /** Moves on every hook write, in the same step as the write. */
+  async version(): Promise<string> {
+    return (await this.redis.get(this.keys.hooksVersion)) ?? '0';
+  }
+
   async get(id: string): Promise<Hook | undefined> {
     return hashToHook(await this.redis.hgetall(this.keys.hook(id)));
   }
@@ -159,6 +164,7 @@ export class HookStore {
         this.keys.hookIndex,
         this.keys.tweekHooks,
         this.keys.hookState(id),
+        this.keys.hooksVersion,
       ],
       [
         this.retention.retentionMs,

@@ -5,6 +5,7 @@
 -- KEYS[1] stream   KEYS[2] stream meta   KEYS[3] the hook's hash   KEYS[4] index set of hooks
 -- KEYS[5] hash id -> canonical JSON of the Tweek hooks (what the ETag covers)
 -- KEYS[6] the hook's delivery state hash
+-- KEYS[7] the hooks' version counter, bumped by every write (dispatchers reload their list when it moves)
 -- ARGV[1] retention in ms   ARGV[2] max length
 -- ARGV[3] expected version: '*' = any (no check), '' = the hook must not exist, else its field `v`
 -- ARGV[4] If-Match ETag ('' = no check)
@@ -72,6 +73,7 @@ end
 if ARGV[7] == '1' then
   redis.call('DEL', KEYS[6])
 end
+redis.call('INCR', KEYS[7])
 
 local reply = {'ok', tweek_etag()}
 for i = 1, #ids do
