@@ -42,7 +42,13 @@ export async function runRoles(roles: readonly Role[]): Promise<void> {
     }
     const metrics = createMetrics();
     if (roles.includes('worker')) {
-      const worker = await startWorker({ config, redisUrl, logger, metrics });
+      const worker = await startWorker({
+        config,
+        redisUrl,
+        logger,
+        metrics,
+        serveOps: !roles.includes('relay'),
+      });
       stops.push(worker.stop);
     }
     if (roles.includes('relay')) {

@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { RelayConfig } from '../config/config.js';
+import { createOpsApp } from '../http/ops-app.js';
 import type { Logger } from '../logging/logger.js';
 import { createMetrics, type RelayMetrics } from '../metrics/metrics.js';
 import { connectRedis, createRedis } from '../redis/connections.js';
@@ -20,6 +23,8 @@ export async function startWorker(options: {
   logger: Logger;
   /** The relay's registry when both roles run in one process; a worker alone counts in a registry of its own. */
   metrics?: RelayMetrics;
+  /** A worker alone serves /health, /ready and /metrics on PORT (the relay does when they share a process). */
+  serveOps?: boolean;
 }): Promise<WorkerService> {
   const { config, redisUrl, logger } = options;
   const metrics = options.metrics ?? createMetrics();
@@ -49,17 +54,29 @@ export async function startWorker(options: {
     },
   });
   await worker.waitUntilReady();
-  logger.info('delivery worker started', { concurrency: config.webhook.concurrency });
+  let shuttingDown = false;
+  const ops = options.serveOps
+    ? createServer(createOpsApp({ redis, metrics, logger, isShuttingDown: () => shuttingDown }).callback())
+    : undefined;
+  if (ops) await new Promise<void>((resolve) => ops.listen(config.port, config.host, resolve));
+  logger.info('delivery worker started', {
+    concurrency: config.webhook.concurrency,
+    ...(ops ? { port: (ops.address() as AddressInfo).port } : {}),
+  });
   let stopping: Promise<void> | undefined;
   return {
     stop: () => {
       stopping ??= (async () => {
+        shuttingDown = true;
+        const closed = ops ? new Promise((r) => ops.close(r)) : Promise.resolve();
+        ops?.closeIdleConnections();
         // waits for the active deliveries; a job cut off by a kill is picked up again as stalled
         await Promise.race([
           worker.close(),
           new Promise((r) => setTimeout(r, config.shutdownTimeoutMs).unref()),
         ]);
         destroyDeliveryAgents();
+        await closed;
         await Promise.all([redis, workerRedis].map((c) => c.quit().catch(() => c.disconnect())));
         logger.info('delivery worker stopped');
       })();

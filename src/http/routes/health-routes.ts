@@ -4,7 +4,9 @@ import type { AppDeps } from '../app-deps.js';
 import type { RelayState } from '../state.js';
 
 /** `/health` (the process runs), `/ready` (Redis answers), `/metrics` (Prometheus text); no credentials. */
-export function healthRoutes(deps: AppDeps): Router<RelayState> {
+export function healthRoutes(
+  deps: Pick<AppDeps, 'redis' | 'metrics' | 'isShuttingDown'>,
+): Router<RelayState> {
   const router = new Router<RelayState>();
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
