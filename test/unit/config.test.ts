@@ -70,7 +70,16 @@ describe('reading variables', () => {
     assert.equal(config.sse.heartbeatMs, 250);
     assert.deepEqual(
       { ...config.webhook },
-      { timeoutMs: 1500, maxAttempts: 3, backoffMs: 20, maxFailures: 4, allowPrivate: true, concurrency: 7, stalledMs: 30000, claimIdleMs: 30000 },
+      {
+        timeoutMs: 1500,
+        maxAttempts: 3,
+        backoffMs: 20,
+        maxFailures: 4,
+        allowPrivate: true,
+        concurrency: 7,
+        stalledMs: 30000,
+        claimIdleMs: 30000,
+      },
     );
     assert.equal(config.logLevel, 'debug');
   });

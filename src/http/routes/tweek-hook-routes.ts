@@ -45,7 +45,7 @@ export function tweekHookRoutes(deps: AppDeps): Router<RelayState> {
   });
   const tweekHook = async (id: string): Promise<Hook> => {
     const hook = await hooks.get(id);
-    if (!hook || hook.api !== 'tweek') throw new RelayError('RELAY_ERR_NOT_FOUND', `No hook ${id}`);
+    if (hook?.api !== 'tweek') throw new RelayError('RELAY_ERR_NOT_FOUND', `No hook ${id}`);
     return hook;
   };
   const answerWrite = (ctx: RouterContext<RelayState>, result: HookWriteResult, status: number) => {

@@ -69,7 +69,7 @@ export function webhookRoutes(deps: AppDeps): Router<RelayState> {
 
   const izanamiHook = async (id: string): Promise<Hook> => {
     const hook = await hooks.get(id);
-    if (!hook || hook.api !== 'izanami') throw new RelayError('RELAY_ERR_NOT_FOUND', `No webhook ${id}`);
+    if (hook?.api !== 'izanami') throw new RelayError('RELAY_ERR_NOT_FOUND', `No webhook ${id}`);
     return hook;
   };
   const checked = async (body: IzanamiHookBody) => {
