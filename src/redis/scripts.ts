@@ -29,11 +29,12 @@ function lua(name: string): string {
 }
 
 const appendLib = lua('append-lib');
+const tweekLib = lua('tweek-lib');
 
-/** The relay's scripts; every one that appends events carries the shared append library. */
+/** The relay's scripts; each carries the shared libraries it uses (appending events, listing Tweek hooks). */
 export const SCRIPTS = Object.freeze({
   append: new LuaScript(`${appendLib}\n${lua('append')}`),
   writeRecord: new LuaScript(`${appendLib}\n${lua('write-record')}`),
-  writeHook: new LuaScript(`${appendLib}\n${lua('write-hook')}`),
-  tweekHooks: new LuaScript(lua('tweek-hooks')),
+  writeHook: new LuaScript(`${appendLib}\n${tweekLib}\n${lua('write-hook')}`),
+  tweekHooks: new LuaScript(`${tweekLib}\n${lua('tweek-hooks')}`),
 });

@@ -21,19 +21,8 @@
 --         {'precondition', etag}          If-Match does not match the current ETag
 
 local function tweek_etag()
-  local flat = redis.call('HGETALL', KEYS[5])
-  local ids = {}
-  local by_id = {}
-  for i = 1, #flat, 2 do
-    ids[#ids + 1] = flat[i]
-    by_id[flat[i]] = flat[i + 1]
-  end
-  table.sort(ids)
-  local parts = {}
-  for i = 1, #ids do
-    parts[#parts + 1] = by_id[ids[i]]
-  end
-  return redis.sha1hex('[' .. table.concat(parts, ',') .. ']')
+  local etag = relay_tweek_list(KEYS[5])
+  return etag
 end
 
 local current = redis.call('HGET', KEYS[3], 'v')
