@@ -3,6 +3,7 @@ import type { StoredEvent } from '../events/event.js';
 import type { RawEntry } from '../events/event-store.js';
 import { decodeEntry } from '../events/serialize.js';
 import type { Logger } from '../logging/logger.js';
+import { StopSignal } from '../redis/stop-signal.js';
 
 export interface TailReaderOptions {
   readonly redis: Redis;
@@ -22,18 +23,13 @@ export class TailReader {
   private lastId: string;
   private running = false;
   private loop: Promise<void> | undefined;
-  /** Resolves on stop, ending a read that the connection would never settle (see `stop`). */
-  private readonly stopped: Promise<null>;
-  private signalStop: () => void = () => undefined;
+  private readonly stopSignal = new StopSignal();
 
   constructor(
     private readonly options: TailReaderOptions,
     startId: string,
   ) {
     this.lastId = startId;
-    this.stopped = new Promise<null>((resolve) => {
-      this.signalStop = () => resolve(null);
-    });
   }
 
   get position(): string {
@@ -56,9 +52,7 @@ export class TailReader {
         const read = redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', stream, this.lastId) as Promise<
           [string, RawEntry[]][] | null
         >;
-        // once stopped, the read is abandoned: whatever it ends with later is of no use
-        read.catch(() => undefined);
-        const reply = await Promise.race([read, this.stopped]);
+        const reply = await this.stopSignal.race(read);
         if (!this.running) break;
         failures = 0;
         const raw = reply?.[0]?.[1];
@@ -83,7 +77,7 @@ export class TailReader {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.signalStop();
+    this.stopSignal.stop();
     this.options.redis.disconnect();
     await this.loop;
   }

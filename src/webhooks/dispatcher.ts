@@ -6,6 +6,7 @@ import type { EventStore, RawEntry } from '../events/event-store.js';
 import { decodeEntry } from '../events/serialize.js';
 import type { Logger } from '../logging/logger.js';
 import type { RelayMetrics } from '../metrics/metrics.js';
+import { StopSignal } from '../redis/stop-signal.js';
 import { type DeliveryJobData, deliveryJobId } from './delivery-job.js';
 import type { Hook } from './hook.js';
 import { compileHookFilter, hookFilterOf } from './hook-matching.js';
@@ -48,10 +49,7 @@ export class Dispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
   private lastClaim = 0;
-  private signalStop: () => void = () => undefined;
-  private readonly stopped = new Promise<null>((resolve) => {
-    this.signalStop = () => resolve(null);
-  });
+  private readonly stopSignal = new StopSignal();
 
   constructor(private readonly options: DispatcherOptions) {}
 
@@ -100,9 +98,7 @@ export class Dispatcher {
           stream,
           '>',
         ) as Promise<[string, RawEntry[]][] | null>;
-        // once stopped, the read is abandoned (see TailReader.stop); its late end is of no use
-        read.catch(() => undefined);
-        const reply = await Promise.race([read, this.stopped]);
+        const reply = await this.stopSignal.race(read);
         if (!this.running) break;
         const raw = reply?.[0]?.[1] ?? [];
         if (raw.length > 0) await this.handle(raw);
@@ -188,7 +184,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.signalStop();
+    this.stopSignal.stop();
     this.options.redis.disconnect();
     await this.loop;
   }
