@@ -1,4 +1,6 @@
 import Joi from 'joi';
+import { compilePatterns } from '../events/glob.js';
+import { validate } from './validate.js';
 
 /** Izanami's list answer: `{"results": […], "metadata": {page, pageSize, count, nbPages}}`, pages from 1. */
 export interface Page<T> {
@@ -18,4 +20,19 @@ export function paginate<T>(items: readonly T[], page: number, pageSize: number)
     results: items.slice(start, start + pageSize),
     metadata: { page, pageSize, count: items.length, nbPages: Math.ceil(items.length / pageSize) },
   };
+}
+
+/**
+ * Izanami's list routes: `?pattern=` (globs on each item's id), `page`, `pageSize`, validated (400), then the
+ * page of what matches.
+ */
+export function listPage<T, V>(
+  query: unknown,
+  items: readonly T[],
+  idOf: (item: T) => string,
+  view: (item: T) => V,
+): Page<V> {
+  const q = validate(pageQuerySchema, query, 'query') as { page: number; pageSize: number; pattern?: string };
+  const matcher = compilePatterns(q.pattern);
+  return paginate(items.filter((item) => matcher.test(idOf(item))).map(view), q.page, q.pageSize);
 }

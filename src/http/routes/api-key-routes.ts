@@ -3,11 +3,11 @@ import Joi from 'joi';
 import { authInfoOf, publicView } from '../../auth/api-key.js';
 import { generateSecret } from '../../auth/secret-hash.js';
 import { RelayError } from '../../errors/catalogue.js';
-import { compilePatterns, splitPatterns } from '../../events/glob.js';
+import { splitPatterns } from '../../events/glob.js';
 import type { AppDeps } from '../app-deps.js';
 import { authenticate, requireAdmin } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
-import { pageQuerySchema, paginate } from '../pagination.js';
+import { listPage } from '../pagination.js';
 import type { RelayState } from '../state.js';
 import { validate } from '../validate.js';
 
@@ -45,14 +45,7 @@ export function apiKeyRoutes(deps: AppDeps): Router<RelayState> {
   router.use(authenticate(deps.authenticator), requireAdmin);
 
   router.get('/', async (ctx) => {
-    const q = validate(pageQuerySchema, ctx.query, 'query') as {
-      page: number;
-      pageSize: number;
-      pattern?: string;
-    };
-    const matcher = compilePatterns(q.pattern);
-    const keys = (await deps.apiKeys.list()).filter((k) => matcher.test(k.clientId)).map(publicView);
-    ctx.body = paginate(keys, q.page, q.pageSize);
+    ctx.body = listPage(ctx.query, await deps.apiKeys.list(), (k) => k.clientId, publicView);
   });
 
   router.get('/:clientId', async (ctx) => {

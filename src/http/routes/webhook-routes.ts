@@ -2,7 +2,6 @@ import Router, { type RouterContext } from '@koa/router';
 import jsonPatch from 'fast-json-patch';
 import { authInfoOf } from '../../auth/api-key.js';
 import { RelayError } from '../../errors/catalogue.js';
-import { compilePatterns } from '../../events/glob.js';
 import type { Hook } from '../../webhooks/hook.js';
 import { izanamiView } from '../../webhooks/hook.js';
 import { newHookId, newHookVersion } from '../../webhooks/hook-store.js';
@@ -10,9 +9,8 @@ import { type IzanamiHookBody, validateIzanamiHook } from '../../webhooks/hook-v
 import type { AppDeps } from '../app-deps.js';
 import { authenticate, requireAdmin } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
-import { pageQuerySchema, paginate } from '../pagination.js';
+import { listPage } from '../pagination.js';
 import type { RelayState } from '../state.js';
-import { validate } from '../validate.js';
 
 function toHook(body: IzanamiHookBody, id: string, base?: Hook): Hook {
   return {
@@ -78,17 +76,12 @@ export function webhookRoutes(deps: AppDeps): Router<RelayState> {
   };
 
   router.get('/', async (ctx) => {
-    const q = validate(pageQuerySchema, ctx.query, 'query') as {
-      page: number;
-      pageSize: number;
-      pattern?: string;
-    };
-    const matcher = compilePatterns(q.pattern);
-    const all = (await hooks.list()).filter(({ hook }) => hook.api === 'izanami' && matcher.test(hook.id));
-    ctx.body = paginate(
-      all.map(({ hook, state }) => izanamiView(hook, state)),
-      q.page,
-      q.pageSize,
+    const izanami = (await hooks.list()).filter(({ hook }) => hook.api === 'izanami');
+    ctx.body = listPage(
+      ctx.query,
+      izanami,
+      ({ hook }) => hook.id,
+      ({ hook, state }) => izanamiView(hook, state),
     );
   });
 
