@@ -18,10 +18,12 @@ import { writeReport } from './lib/write-report.js';
 import type { BenchContext } from './scenarios/context.js';
 import { idleClients } from './scenarios/idle-clients.js';
 import { replay } from './scenarios/replay.js';
+import { webhooks } from './scenarios/webhooks.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const RELAY_ENTRY = join(root, 'dist/src/server.js');
+const WORKER_ENTRY = join(root, 'dist/workers/delivery-worker.js');
 const KEY_PREFIX = 'bench';
 
 /** Figures quoted in the summary at the top of the results. */
@@ -38,13 +40,28 @@ const HEADLINE = [
   'replay.rawXrangeRate',
   'replay.rawXrangeRedisRate',
   'replay.ratio',
+  'webhooks.rate',
+  'webhooks.drainRate',
+  'webhooks.fullP50',
+  'webhooks.fullP99',
+  'webhooks.lowP50',
+  'webhooks.lowP99',
+  'webhooks.directP50',
+  'webhooks.lowAddedP50',
+  'webhooks.duplicates',
+  'webhooks.lost',
+  'webhooks.workerCpuPerSecond',
 ];
 
 /** The scenarios, in the order they run; each leaves no client connected behind it. */
-const SCENARIOS: ((ctx: BenchContext) => Promise<Section>)[] = [idleClients, replay];
+const SCENARIOS: ((ctx: BenchContext) => Promise<Section>)[] = [idleClients, replay, webhooks];
 
 function relayEnv(options: BenchOptions): Record<string, string> {
-  return { EVENTS_MAX_LENGTH: String(Math.max(1_000_000, options.replayEvents * 2)) };
+  return {
+    EVENTS_MAX_LENGTH: String(Math.max(1_000_000, options.replayEvents * 2)),
+    // the webhook scenario's receiver is on 127.0.0.1: registering it needs private addresses allowed
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+  };
 }
 
 async function main(): Promise<void> {
@@ -67,8 +84,13 @@ async function main(): Promise<void> {
     progress(
       `WARNING: the machine is busy (1-min load ${loadStart[0]} on ${machine.cores} cores): figures will be noisy`,
     );
-  if (options.build && isStale(RELAY_ENTRY, join(root, 'src'))) {
-    progress('dist/ is missing or older than src/: npm run build');
+  if (
+    options.build &&
+    (isStale(RELAY_ENTRY, join(root, 'src')) ||
+      isStale(WORKER_ENTRY, join(root, 'src')) ||
+      isStale(WORKER_ENTRY, join(root, 'workers')))
+  ) {
+    progress('dist/ is missing or older than src/ or workers/: npm run build');
     build(root);
   }
 
@@ -90,6 +112,9 @@ async function main(): Promise<void> {
       redis,
       relay,
       stream: relayKeys(KEY_PREFIX).events,
+      keys: relayKeys(KEY_PREFIX),
+      keyPrefix: KEY_PREFIX,
+      workerEntry: WORKER_ENTRY,
       clientScript: (name) => join(here, 'clients', `${name}.ts`),
     };
     for (const scenario of SCENARIOS) sections.push(await scenario(ctx));
@@ -113,6 +138,8 @@ async function main(): Promise<void> {
       source: sourceRevision(root),
       redis: `fresh redis-server ${machine.redisServer} on loopback, ${JSON.stringify(REDIS_SETTINGS)} (AOF, fsync on every write, as in production)`,
       relay: `node dist/src/server.js (one process), env ${JSON.stringify(relay?.settings)}`,
+      worker:
+        'node dist/workers/delivery-worker.js (one process, started by the webhook scenario; env in its notes)',
       clients: 'separate Node processes (scripts/bench/clients/), raw node:http, loopback only',
     },
     options: { ...options },

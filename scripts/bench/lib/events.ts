@@ -13,3 +13,13 @@ export function featureEvent(n: number): BenchEvent {
     payload: { id: key, enabled: n % 2 === 0, activationStrategy: 'NO_STRATEGY', parameters: { n } },
   };
 }
+
+/** A config update: the domain the bench's webhook listens to (`Config`). */
+export function configEvent(n: number): BenchEvent {
+  const key = `bench:config:${n % 1000}`;
+  return {
+    type: 'CONFIG_UPDATED',
+    key,
+    payload: { id: key, value: JSON.stringify({ n, color: n % 2 === 0 ? 'blue' : 'green' }) },
+  };
+}

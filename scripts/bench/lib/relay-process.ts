@@ -81,18 +81,24 @@ export async function startRelay(launch: RelayLaunch): Promise<BenchRelay> {
   return relay;
 }
 
-async function waitReady(baseUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** Polls `<baseUrl>/ready` (relay or worker alone) until it answers 200, at most `timeoutMs`. */
+export async function waitReady(
+  baseUrl: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  what = 'relay',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (hasExited(child))
-      throw new Error(`relay exited (${child.exitCode ?? child.signalCode}) before ready`);
+      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before ready`);
     try {
       const res = await fetch(`${baseUrl}/ready`, { signal: AbortSignal.timeout(1000) });
       if (res.status === 200) return;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`relay not ready after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs} ms`);
     await sleep(100);
   }
 }

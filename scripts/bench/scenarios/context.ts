@@ -1,6 +1,15 @@
+import type { RelayKeys } from '../../../src/redis/keys.js';
 import type { BenchOptions } from '../lib/options.js';
 import type { BenchRedis } from '../lib/redis-server.js';
 import type { BenchRelay } from '../lib/relay-process.js';
+
+/** The client process scripts under clients/. */
+export type ClientName =
+  | 'idle-sse'
+  | 'replay-reader'
+  | 'webhook-receiver'
+  | 'webhook-publisher'
+  | 'direct-post';
 
 /** What every scenario gets: the options, the fresh Redis and the relay under test. */
 export interface BenchContext {
@@ -9,8 +18,14 @@ export interface BenchContext {
   readonly relay: BenchRelay;
   /** The relay's stream key. */
   readonly stream: string;
+  /** Every key of the relay (the BullMQ prefix among them). */
+  readonly keys: RelayKeys;
+  /** The relay's REDIS_KEY_PREFIX, for the processes a scenario starts beside it. */
+  readonly keyPrefix: string;
+  /** The built delivery worker (`dist/workers/delivery-worker.js`). */
+  readonly workerEntry: string;
   /** Absolute paths of the client process scripts. */
-  readonly clientScript: (name: 'idle-sse' | 'replay-reader') => string;
+  readonly clientScript: (name: ClientName) => string;
 }
 
 export function authHeaders(relay: BenchRelay): Record<string, string> {
