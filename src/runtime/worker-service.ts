@@ -58,7 +58,14 @@ export async function startWorker(options: {
   const ops = options.serveOps
     ? createServer(createOpsApp({ redis, metrics, logger, isShuttingDown: () => shuttingDown }).callback())
     : undefined;
-  if (ops) await new Promise<void>((resolve) => ops.listen(config.port, config.host, resolve));
+  if (ops) {
+    await new Promise<void>((resolve, reject) => {
+      ops.once('error', (err) =>
+        reject(new Error(`worker cannot listen on ${config.host}:${config.port}: ${err.message}`)),
+      );
+      ops.listen(config.port, config.host, resolve);
+    });
+  }
   logger.info('delivery worker started', {
     concurrency: config.webhook.concurrency,
     ...(ops ? { port: (ops.address() as AddressInfo).port } : {}),

@@ -48,6 +48,12 @@ export interface DeliveryAttemptJob {
 
 const RESPONSE_BYTES_KEPT = 2048;
 
+/** The response body as the attempt log keeps it, marked when the client stopped reading it. */
+function keptResponse(response: PostJsonResponse): string {
+  const { text } = truncateBody(response.body, RESPONSE_BYTES_KEPT);
+  return response.truncated ? `${text}…[truncated]` : text;
+}
+
 function bodyFor(hook: Hook, data: DeliveryJobData, now: number): string {
   return data.ping ? pingBody(hook.api, hook.id, new Date(now)) : deliveryBody(hook.api, data.events);
 }
@@ -102,7 +108,7 @@ export async function deliverOnce(job: DeliveryAttemptJob, ctx: DeliveryContext)
     durationMs: Math.round(durationMs),
     outcome: job.data.ping ? 'ping' : outcome,
     error,
-    response: response ? truncateBody(response.body, RESPONSE_BYTES_KEPT).text : null,
+    response: response ? keptResponse(response) : null,
   };
   const effect = job.data.ping ? 'none' : outcome === 'success' ? 'success' : 'failure';
   const failures = await ctx.attempts.record(hook.id, attempt, effect);
