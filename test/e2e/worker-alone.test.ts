@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { answer, startReceiver } from '../helpers/receiver.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { startTestRelay } from '../helpers/test-relay.js';
 import { spawnWorker } from '../helpers/worker-process.js';
 
 const ENV = {
@@ -39,6 +41,61 @@ describe('the delivery worker on its own', () => {
       assert.equal((await fetch(`${base}/api/events`)).status, 404, 'no API on a worker');
     } finally {
       assert.equal(await worker.kill('SIGTERM'), 0);
+    }
+  });
+
+  it('counts its deliveries in its /metrics, and on SIGTERM finishes the delivery in flight, then exits 0', async () => {
+    const prefix = 'alone3';
+    const relay = await startTestRelay(redis.url, {
+      REDIS_KEY_PREFIX: prefix,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    });
+    const receiver = await startReceiver(answer(200, 'ok'));
+    const env = { ...ENV, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, WEBHOOK_ALLOW_PRIVATE: 'true' };
+    const worker = await spawnWorker(env);
+    try {
+      const created = await relay.request('/api/webhooks', {
+        method: 'POST',
+        json: { clientId: 'alone-hook', callbackUrl: receiver.url, domains: ['Config'] },
+      });
+      assert.equal(created.status, 201);
+      const publish = (key: string) =>
+        relay.request('/api/events', {
+          method: 'POST',
+          json: { type: 'CONFIG_UPDATED', key, payload: { key } },
+        });
+      assert.equal((await publish('alone:1')).status, 201);
+      await receiver.waitFor((r) => r.length === 1, 'the first delivery');
+      const port = (
+        JSON.parse(worker.lines.find((l) => l.includes('delivery worker started')) as string) as {
+          port: number;
+        }
+      ).port;
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(metrics, /^relay_webhook_attempts_total\{outcome="success"\} 1$/m);
+      assert.match(metrics, /^relay_webhook_delivery_latency_seconds_count 1$/m);
+
+      // a slow receiver: the worker is stopped while the second delivery is in flight
+      receiver.script = () => ({ status: 200, body: 'slow ok', delayMs: 1500 });
+      assert.equal((await publish('alone:2')).status, 201);
+      await receiver.waitFor((r) => r.length === 2, 'the second delivery reaches the receiver');
+      assert.equal(await worker.kill('SIGTERM'), 0);
+      assert.notEqual(receiver.requests[1]?.respondedAt, undefined, 'the receiver answered before the exit');
+      const deliveries = (await (await relay.request('/api/webhooks/alone-hook/deliveries')).json()) as {
+        results: { status: number; outcome: string }[];
+      };
+      assert.deepEqual(
+        deliveries.results.map((a) => [a.status, a.outcome]),
+        [
+          [200, 'success'],
+          [200, 'success'],
+        ],
+        'the in-flight delivery was completed, not cut off',
+      );
+    } finally {
+      await worker.kill('SIGKILL');
+      await receiver.close();
+      await relay.stop();
     }
   });
 
