@@ -9,10 +9,25 @@ import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { openapiRoutes } from './routes/openapi-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { tweekHookRoutes } from './routes/tweek-hook-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import type { RelayState } from './state.js';
+
+/** The app's routers (every route but the dashboard's); the OpenAPI test compares /openapi.json with them. */
+export function apiRouters(deps: AppDeps): Router<RelayState>[] {
+  return [
+    healthRoutes(deps),
+    openapiRoutes(),
+    eventRoutes(deps),
+    tokenRoutes(deps),
+    apiKeyRoutes(deps),
+    deliveryRoutes(deps),
+    webhookRoutes(deps),
+    tweekHookRoutes(deps),
+  ];
+}
 
 /** Builds the HTTP app; reads no environment and listens nowhere (the entry point does). */
 export function createApp(deps: AppDeps): Koa<RelayState> {
@@ -32,17 +47,7 @@ export function createApp(deps: AppDeps): Koa<RelayState> {
   });
   app.use(dashboard(deps.deliveries.queue, deps.authenticator));
   const root = new Router<RelayState>();
-  for (const router of [
-    healthRoutes(deps),
-    eventRoutes(deps),
-    tokenRoutes(deps),
-    apiKeyRoutes(deps),
-    deliveryRoutes(deps),
-    webhookRoutes(deps),
-    tweekHookRoutes(deps),
-  ]) {
-    root.use(router.routes());
-  }
+  for (const router of apiRouters(deps)) root.use(router.routes());
   app.use(root.routes());
   app.use(
     root.allowedMethods({

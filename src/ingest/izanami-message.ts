@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Joi from 'joi';
 import { domainOfType } from '../events/catalogue.js';
 import type { AuthInfo, NewEvent } from '../events/event.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../events/json-depth.js';
 
 /**
  * A message of Izanami's own Redis event store (`PUBLISH izanami:events <event JSON>`):
@@ -37,6 +38,7 @@ function authInfoOf(raw: unknown): AuthInfo | null {
 /** Parses one message; throws an Error saying why it is not an event. */
 export function parseIngestMessage(text: string): IngestMessage {
   const json = JSON.parse(text) as unknown;
+  if (jsonDepth(json) > MAX_JSON_DEPTH) throw new Error(`nested deeper than ${MAX_JSON_DEPTH} levels`);
   const { value, error } = schema.validate(json, { abortEarly: false, convert: false });
   if (error) throw new Error(error.details.map((d) => d.message).join('; '));
   const domain = domainOfType(value.type);

@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import { RelayError } from '../../errors/catalogue.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../events/json-depth.js';
 import type { RelayState } from '../state.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -32,11 +33,20 @@ export function jsonBody(limit = BODY_LIMIT_BYTES): Koa.Middleware<RelayState> {
       throw new RelayError('RELAY_ERR_UNSUPPORTED_MEDIA_TYPE');
     }
     const raw = await readLimited(ctx.req, limit);
+    let body: unknown;
     try {
-      ctx.state.body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(raw.toString('utf8'));
     } catch (err) {
       throw new RelayError('RELAY_ERR_INVALID_JSON', `The body is not valid JSON: ${(err as Error).message}`);
     }
+    if (jsonDepth(body) > MAX_JSON_DEPTH) {
+      throw new RelayError(
+        'RELAY_ERR_VALIDATION',
+        `The body is nested deeper than ${MAX_JSON_DEPTH} levels`,
+        [{ path: '', message: `must not be nested deeper than ${MAX_JSON_DEPTH} levels` }],
+      );
+    }
+    ctx.state.body = body;
     await next();
   };
 }

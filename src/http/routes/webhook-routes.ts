@@ -50,13 +50,26 @@ function applyPatch(hook: Hook, patch: unknown): unknown {
       { path: '', message: 'must be an array of operations' },
     ]);
   }
-  const error = jsonPatch.validate(patch as jsonPatch.Operation[], writableView(hook));
-  if (error) {
-    throw new RelayError('RELAY_ERR_VALIDATION', `Invalid JSON Patch: ${error.message.split('\n')[0]}`, [
-      { path: String(error.index ?? ''), message: error.name },
-    ]);
+  try {
+    const error = jsonPatch.validate(patch as jsonPatch.Operation[], writableView(hook));
+    if (error) {
+      throw new RelayError('RELAY_ERR_VALIDATION', `Invalid JSON Patch: ${error.message.split('\n')[0]}`, [
+        { path: String(error.index ?? ''), message: error.name },
+      ]);
+    }
+    return jsonPatch.applyPatch(writableView(hook), patch as jsonPatch.Operation[], false, false).newDocument;
+  } catch (err) {
+    // fast-json-patch refuses a path through `__proto__` or `constructor/prototype` by throwing a TypeError
+    // rather than returning a validation error (`[{"op":"add","path":"/__proto__/x","value":1}]` was a 500).
+    if (err instanceof TypeError && err.message.startsWith('JSON-Patch:')) {
+      throw new RelayError(
+        'RELAY_ERR_VALIDATION',
+        'Invalid JSON Patch: a path may not go through __proto__',
+        [{ path: '', message: 'OPERATION_PATH_BANNED' }],
+      );
+    }
+    throw err;
   }
-  return jsonPatch.applyPatch(writableView(hook), patch as jsonPatch.Operation[], false, false).newDocument;
 }
 
 /** Izanami's `/api/webhooks` (admin keys only). */
