@@ -1,3 +1,5 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
 /** Where the relay is and which key to use: flags first, then RELAY_URL / RELAY_CLIENT_ID / RELAY_CLIENT_SECRET. */
 export interface ConnectionOptions {
   readonly url: string;
@@ -18,6 +20,25 @@ export const connectionFlags = {
   'client-secret': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+export type FlagValues = Record<string, string | boolean | undefined>;
+
+/**
+ * Parses a command line with the connection flags plus `flags` (strict, no positionals); a parse error is a
+ * UsageError.
+ */
+export function parseFlags(args: string[], flags: NonNullable<ParseArgsConfig['options']>): FlagValues {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: { ...connectionFlags, ...flags },
+    }).values as FlagValues;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 export function connectionOptions(
   values: { url?: string; 'client-id'?: string; 'client-secret'?: string },

@@ -1,10 +1,4 @@
-import { parseArgs } from 'node:util';
-import {
-  type ConnectionOptions,
-  connectionFlags,
-  connectionOptions,
-  UsageError,
-} from './connection-options.js';
+import { type ConnectionOptions, connectionOptions, parseFlags, UsageError } from './connection-options.js';
 
 /** Where the body comes from: built from flags, or a JSON file (`-` for stdin) read by the entry. */
 export type PublishSource =
@@ -37,27 +31,16 @@ export function parsePublishArgs(
   args: string[],
   env: Record<string, string | undefined>,
 ): PublishOptions | null {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...connectionFlags,
-        type: { type: 'string' },
-        key: { type: 'string' },
-        payload: { type: 'string' },
-        'old-value': { type: 'string' },
-        domain: { type: 'string' },
-        file: { type: 'string' },
-        'idempotency-key': { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseFlags(args, {
+    type: { type: 'string' },
+    key: { type: 'string' },
+    payload: { type: 'string' },
+    'old-value': { type: 'string' },
+    domain: { type: 'string' },
+    file: { type: 'string' },
+    'idempotency-key': { type: 'string' },
+    json: { type: 'boolean' },
+  });
   if (values.help) return null;
   const str = (name: string) => values[name] as string | undefined;
   const eventFlags = ['type', 'key', 'payload', 'old-value', 'domain'].filter((f) => str(f) !== undefined);

@@ -29,6 +29,8 @@ export class SseParser {
   private pendingCr = false;
   private data: string[] = [];
   private eventType = '';
+  /** The `id` of the block being read; it becomes the last event id when the block ends (HTML §9.2.6). */
+  private idBuffer = '';
   private lastEventId = '';
 
   /** The last event id seen so far (what a reconnection sends as `Last-Event-Id`). */
@@ -84,7 +86,7 @@ export class SseParser {
         this.eventType = value;
         break;
       case 'id':
-        if (!value.includes('\0')) this.lastEventId = value;
+        if (!value.includes('\0')) this.idBuffer = value;
         break;
       case 'retry':
         if (/^[0-9]+$/.test(value)) out.push({ kind: 'retry', ms: Number(value) });
@@ -99,6 +101,7 @@ export class SseParser {
     const type = this.eventType;
     this.data = [];
     this.eventType = '';
+    this.lastEventId = this.idBuffer;
     if (data.length === 0) return;
     out.push({
       kind: 'event',

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import {
   type ConnectionOptions,
-  connectionFlags,
   connectionOptions,
   intFlag,
+  parseFlags,
   UsageError,
 } from './connection-options.js';
 
@@ -25,27 +24,16 @@ Credentials also from RELAY_URL, RELAY_CLIENT_ID, RELAY_CLIENT_SECRET.`;
 
 /** Parses the tail command line (pure): throws UsageError on bad arguments; null means --help. */
 export function parseTailArgs(args: string[], env: Record<string, string | undefined>): TailOptions | null {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...connectionFlags,
-        domains: { type: 'string' },
-        patterns: { type: 'string' },
-        pattern: { type: 'string' },
-        types: { type: 'string' },
-        'last-event-id': { type: 'string' },
-        json: { type: 'boolean' },
-        'max-events': { type: 'string' },
-        'exit-after-ms': { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseFlags(args, {
+    domains: { type: 'string' },
+    patterns: { type: 'string' },
+    pattern: { type: 'string' },
+    types: { type: 'string' },
+    'last-event-id': { type: 'string' },
+    json: { type: 'boolean' },
+    'max-events': { type: 'string' },
+    'exit-after-ms': { type: 'string' },
+  });
   if (values.help) return null;
   const str = (name: string) => values[name] as string | undefined;
   const lastEventId = str('last-event-id');

@@ -89,3 +89,15 @@ describe('SseParser', () => {
     assert.deepEqual(messages, [ev('message', '  a', '')]);
   });
 });
+
+describe('SseParser last event id', () => {
+  it('takes an id only when its block ends, as the standard says: an unfinished block does not move it', () => {
+    const parser = new SseParser();
+    parser.push('id: 1\ndata: a\n\nid: 2\ndata: b\n');
+    assert.equal(parser.lastId, '1', 'the block with id 2 has not ended');
+    parser.push('\n');
+    assert.equal(parser.lastId, '2');
+    parser.push('id: 3\n\n');
+    assert.equal(parser.lastId, '3', 'a block without data still sets the last event id');
+  });
+});

@@ -2,54 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePublicId } from '../../src/events/event-id.js';
 import { commentFrame, eventFrame, KEEP_ALIVE_FRAME, namedFrame } from '../../src/sse/frame.js';
+import { parseAsBrowser } from '../helpers/browser-sse.js';
 
 // CONTRACT.md, Listening: each event is `id: <_id>\ndata: <event JSON on one line>\n\n`; `: keep-alive`
 // comments; `event: reset` with `data: {"requested", "earliest"}`.
-
-interface BrowserEvent {
-  readonly type: string;
-  readonly data: string;
-  readonly lastEventId: string;
-}
-
-/**
- * The HTML standard's event stream interpretation (§9.2.6), as an EventSource applies it: lines end at CRLF,
- * LF or CR; a blank line dispatches; `:` starts a comment; one space after the colon is dropped; `data` lines
- * are joined with LF; `id` sets the last event id (kept across events); an event without data is not
- * dispatched; an unfinished event at the end of the stream is discarded.
- */
-function parseAsBrowser(stream: string): { events: BrowserEvent[]; lastEventId: string } {
-  const events: BrowserEvent[] = [];
-  let data = '';
-  let type = '';
-  let lastEventId = '';
-  let idBuffer = '';
-  const lines = stream.split(/\r\n|\r|\n/);
-  lines.pop(); // the text after the last line break is an unfinished line
-  for (const line of lines) {
-    if (line === '') {
-      lastEventId = idBuffer;
-      if (data === '') {
-        type = '';
-        continue;
-      }
-      if (data.endsWith('\n')) data = data.slice(0, -1);
-      events.push({ type: type || 'message', data, lastEventId });
-      data = '';
-      type = '';
-      continue;
-    }
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') data += `${value}\n`;
-    else if (field === 'event') type = value;
-    else if (field === 'id' && !value.includes('\0')) idBuffer = value;
-  }
-  return { events, lastEventId };
-}
 
 const EVENT = {
   _id: 1764000000000001,

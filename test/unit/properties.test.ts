@@ -6,6 +6,7 @@ import { compareStreamIds, parsePublicId, toPublicId, toStreamId } from '../../s
 import { compileGlobs, compilePatterns } from '../../src/events/glob.js';
 import { commentFrame, eventFrame, namedFrame } from '../../src/sse/frame.js';
 import { izanamiBody, tweekBody, type WireEvent } from '../../src/webhooks/payload.js';
+import { parseAsBrowser } from '../helpers/browser-sse.js';
 
 // Property-based tests (issue 5, Hostile input): id encoding and ordering, glob matching, SSE framing and
 // delivery payload shaping. Every run is deterministic: the seed comes from FC_SEED (default below), and
@@ -218,50 +219,8 @@ describe('property: glob matching agrees with a reference matcher', () => {
   });
 });
 
-interface BrowserEvent {
-  readonly type: string;
-  readonly data: string;
-  readonly lastEventId: string;
-}
-
-/**
- * An independent reading of the HTML standard's event stream interpretation (§9.2.6): the stream is cut into
- * lines at CRLF, LF or CR; a blank line dispatches (nothing when the data buffer is empty); a line starting with
- * `:` is a comment; the field name runs to the first `:` and one leading space of the value is dropped; `data`
- * appends value + LF; `id` (without NUL) sets the last event id; `event` the type. An unfinished event at the end
- * of the stream is discarded.
- */
-function parseEventStream(stream: string): BrowserEvent[] {
-  const events: BrowserEvent[] = [];
-  let data = '';
-  let type = '';
-  let lastEventId = '';
-  let pos = 0;
-  while (pos < stream.length) {
-    let end = pos;
-    while (end < stream.length && stream[end] !== '\n' && stream[end] !== '\r') end++;
-    if (end >= stream.length) break; // unfinished line: never processed
-    const line = stream.slice(pos, end);
-    pos = stream[end] === '\r' && stream[end + 1] === '\n' ? end + 2 : end + 1;
-    if (line === '') {
-      if (data !== '') {
-        events.push({ type: type || 'message', data: data.slice(0, -1), lastEventId });
-      }
-      data = '';
-      type = '';
-      continue;
-    }
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') data += `${value}\n`;
-    else if (field === 'event') type = value;
-    else if (field === 'id' && !value.includes('\0')) lastEventId = value;
-  }
-  return events;
-}
+/** The events of a whole stream as an EventSource dispatches them. */
+const parseEventStream = (stream: string) => parseAsBrowser(stream).events;
 
 describe('property: SSE frames', () => {
   const breaks = fc.constantFrom('\n', '\r', '\r\n', '\n\n', '\r\r', '\n\r', '\r\n\r\n');
