@@ -28,12 +28,7 @@ describe('the delivery worker on its own', () => {
   it('serves /health, /ready and /metrics (its delivery counters) on PORT, and stops on SIGTERM with 0', async () => {
     const worker = await spawnWorker({ ...ENV, REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'alone' });
     try {
-      const started = JSON.parse(
-        worker.lines.find((l) => l.includes('delivery worker started')) as string,
-      ) as {
-        port: number;
-      };
-      const base = `http://127.0.0.1:${started.port}`;
+      const base = `http://127.0.0.1:${worker.startLine.port}`;
       assert.equal((await fetch(`${base}/health`)).status, 200);
       assert.equal((await fetch(`${base}/ready`)).status, 200);
       const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -66,13 +61,15 @@ describe('the delivery worker on its own', () => {
         });
       assert.equal((await publish('alone:1')).status, 201);
       await receiver.waitFor((r) => r.length === 1, 'the first delivery');
-      const port = (
-        JSON.parse(worker.lines.find((l) => l.includes('delivery worker started')) as string) as {
-          port: number;
-        }
-      ).port;
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      assert.match(metrics, /^relay_webhook_attempts_total\{outcome="success"\} 1$/m);
+      const port = worker.startLine.port as number;
+      // the receiver has the request before the worker records the attempt: poll, with a deadline
+      const success = /^relay_webhook_attempts_total\{outcome="success"\} 1$/m;
+      let metrics = '';
+      for (const deadline = Date.now() + 10_000; !success.test(metrics) && Date.now() < deadline; ) {
+        metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        if (!success.test(metrics)) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.match(metrics, success);
       assert.match(metrics, /^relay_webhook_delivery_latency_seconds_count 1$/m);
 
       // a slow receiver: the worker is stopped while the second delivery is in flight
