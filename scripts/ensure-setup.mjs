@@ -1,6 +1,7 @@
 // Runs before `npm start` and `npm test` (as prestart/pretest), with nothing but Node: installs the locked
 // dependencies when node_modules is missing or older than the lockfile, builds dist/ when a source is newer,
-// and, for tests, makes sure redis-server is there (installing it from Debian's packages when root).
+// and, for tests, makes sure redis-server and chromium are there (installing them from Debian's packages when
+// root).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,16 +40,20 @@ if (!existsSync(built) || statSync(built).mtimeMs < Math.max(...sources.map(newe
   run('npm', ['run', 'build', '--silent']);
 }
 
-if (mode === 'test' && spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+// The tests need redis-server (every suite) and Debian's chromium (the browser tests drive /usr/bin/chromium
+// with playwright-core, which downloads no browser). `npm start` needs neither: it installs redis-server itself
+// when it has to start one (src/runtime/embedded-redis.ts).
+const runs = (cmd) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+const missing = mode === 'test' ? ['redis-server', 'chromium'].filter((cmd) => !runs(cmd)) : [];
+if (missing.length > 0) {
   const root = process.getuid?.() === 0;
-  const apt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!root || !apt) {
+  if (!root || !runs('apt-get')) {
     console.error(
-      'setup: the tests need redis-server. Install it: sudo apt-get update && sudo apt-get install -y redis-server',
+      `setup: the tests need ${missing.join(' and ')}. Install: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing.join(' ')}`,
     );
     process.exit(1);
   }
-  console.log('setup: installing redis-server (apt-get)');
+  console.log(`setup: installing ${missing.join(', ')} (apt-get)`);
   run('apt-get', ['update']);
-  run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server']);
+  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing]);
 }

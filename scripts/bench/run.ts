@@ -16,7 +16,9 @@ import type { Report, Section } from './lib/report.js';
 import { sourceRevision } from './lib/revision.js';
 import { writeReport } from './lib/write-report.js';
 import type { BenchContext } from './scenarios/context.js';
+import { fanOut } from './scenarios/fan-out.js';
 import { idleClients } from './scenarios/idle-clients.js';
+import { ingest } from './scenarios/ingest.js';
 import { replay } from './scenarios/replay.js';
 import { webhooks } from './scenarios/webhooks.js';
 
@@ -40,6 +42,23 @@ const HEADLINE = [
   'replay.rawXrangeRate',
   'replay.rawXrangeRedisRate',
   'replay.ratio',
+  'ingest.xaddPipelinedRate',
+  'ingest.bareRate',
+  'ingest.singleRate',
+  'ingest.commitRate',
+  'ingest.commitRatio',
+  'ingest.singleRatio',
+  'ingest.errors',
+  'fanout.p99',
+  'fanout.lost',
+  'fanout.rssPerConnection',
+  'fanout.rssPerConnectionMarginal',
+  'fanout.redisClients',
+  'fanout.redisCpuRatio',
+  'fanout.p99Relay',
+  'fanout.p99Naive',
+  'fanout.rawP99',
+  'fanout.rawDeliveryRate',
   'webhooks.rate',
   'webhooks.drainRate',
   'webhooks.fullP50',
@@ -54,7 +73,24 @@ const HEADLINE = [
 ];
 
 /** The scenarios, in the order they run; each leaves no client connected behind it. */
-const SCENARIOS: ((ctx: BenchContext) => Promise<Section>)[] = [idleClients, replay, webhooks];
+const SCENARIOS: ((ctx: BenchContext) => Promise<Section>)[] = [
+  idleClients,
+  replay,
+  ingest,
+  webhooks,
+  fanOut,
+];
+
+/**
+ * Run only when named by `--only`: idle clients (RSS per connection, Redis connections, delivery to 5,000) are
+ * covered by the fan-out scenario's steps, up to 10,000 clients.
+ */
+const ON_REQUEST = new Set<(ctx: BenchContext) => Promise<Section>>([idleClients]);
+
+/** A scenario's name for `--only`: its function's name in kebab case (`fanOut` → `fan-out`). */
+function scenarioName(scenario: (ctx: BenchContext) => Promise<Section>): string {
+  return scenario.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
 
 function relayEnv(options: BenchOptions): Record<string, string> {
   return {
@@ -105,6 +141,7 @@ async function main(): Promise<void> {
       keyPrefix: KEY_PREFIX,
       entry: RELAY_ENTRY,
       env: relayEnv(options),
+      cpuProfDir: options.relayCpuProf,
     });
     progress(`relay pid ${relay.pid} on ${relay.baseUrl}`);
     const ctx: BenchContext = {
@@ -117,7 +154,14 @@ async function main(): Promise<void> {
       workerEntry: WORKER_ENTRY,
       clientScript: (name) => join(here, 'clients', `${name}.ts`),
     };
-    for (const scenario of SCENARIOS) sections.push(await scenario(ctx));
+    const unknown = (options.only ?? []).filter((name) => !SCENARIOS.some((s) => scenarioName(s) === name));
+    if (unknown.length > 0)
+      throw new Error(
+        `--only: no scenario ${unknown.join(', ')} (${SCENARIOS.map(scenarioName).join(', ')})`,
+      );
+    for (const scenario of SCENARIOS)
+      if (options.only ? options.only.includes(scenarioName(scenario)) : !ON_REQUEST.has(scenario))
+        sections.push(await scenario(ctx));
   } catch (err) {
     if (relay) process.stderr.write(`--- relay output (last lines) ---\n${relay.output()}\n`);
     throw err;

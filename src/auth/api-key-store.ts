@@ -36,11 +36,18 @@ function apiKeyEvent(type: string, key: ApiKey, authInfo: AuthInfo | null, old?:
  * checked against the version that was read, so concurrent changes cannot interleave.
  */
 export class ApiKeyStore {
+  private readonly changeListeners: ((clientId: string) => void)[] = [];
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RelayKeys,
     private readonly retention: Retention,
   ) {}
+
+  /** Calls `listener` after each change this store writes (other processes' show up as APIKEY_* events). */
+  onChange(listener: (clientId: string) => void): void {
+    this.changeListeners.push(listener);
+  }
 
   async get(clientId: string): Promise<ApiKeyRecord | undefined> {
     return hashToRecord(await this.redis.hgetall(this.keys.apiKey(clientId)));
@@ -130,6 +137,7 @@ export class ApiKeyStore {
       ],
     )) as string[];
     if (reply[0] !== 'ok') return undefined;
+    for (const listener of this.changeListeners) listener(clientId);
     return storedFromIds(reply.slice(1), [event]);
   }
 }

@@ -24,10 +24,18 @@ export interface AuthenticateOptions {
 
 const STALE_RECORD_MS = 10 * 60_000;
 const REMEMBERED_RECORDS = 10_000;
+/**
+ * How long a key record read is used without reading it again. A change is forgotten at once in the process
+ * that writes it and, in the others, as soon as their tail reader sees its APIKEY_* event (`forget`); this
+ * bound only covers an event missed meanwhile (a tail reader restarting).
+ */
+export const FRESH_RECORD_MS = 1000;
 
 /** Turns credentials into a principal (the key's current rights), or a 401. */
 export class Authenticator {
-  private readonly lastRead = new Map<string, { record: ApiKeyRecord; at: number }>();
+  private readonly lastRead = new Map<string, { record: ApiKeyRecord; at: number; fresh: boolean }>();
+  /** Counts `forget` calls: a read that a change overtook is not reused. */
+  private changes = 0;
 
   constructor(private readonly deps: AuthenticatorDeps) {}
 
@@ -57,15 +65,27 @@ export class Authenticator {
     }
   }
 
-  /** The key's record, read now; for a listener, the last one read if Redis is away. */
+  /** Drops what is remembered of a key: it changed (or was deleted). */
+  forget(clientId: string): void {
+    this.changes += 1;
+    this.lastRead.delete(clientId);
+  }
+
+  /**
+   * The key's record, read in the last FRESH_RECORD_MS (and not changed since) or read now; for a listener,
+   * the last one read if Redis is away.
+   */
   private async record(clientId: string, listening: boolean): Promise<ApiKeyRecord | undefined> {
+    const seen = this.lastRead.get(clientId);
+    if (seen?.fresh && this.deps.now() - seen.at < FRESH_RECORD_MS) return seen.record;
+    const changes = this.changes;
     try {
       const record = await this.deps.apiKeys.get(clientId);
       this.lastRead.delete(clientId);
       if (record) {
         if (this.lastRead.size >= REMEMBERED_RECORDS)
           this.lastRead.delete(this.lastRead.keys().next().value as string);
-        this.lastRead.set(clientId, { record, at: this.deps.now() });
+        this.lastRead.set(clientId, { record, at: this.deps.now(), fresh: changes === this.changes });
       }
       return record;
     } catch (err) {

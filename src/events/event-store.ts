@@ -34,13 +34,27 @@ export interface History {
 
 export type RawEntry = [id: string, fields: string[]];
 
-/** Event quadruples (type, domain, key, body) in the order the append scripts take them. */
-export function eventArgs(events: readonly NewEvent[]): string[] {
-  return events.flatMap((e) => [e.type, e.domain, e.key, encodeBody(e)]);
+/**
+ * Event quadruples (type, domain, key, body) in the order the append scripts take them; `bodies` are the
+ * events' `encodeBody`, when the caller already has them (each is serialized once per append).
+ */
+export function eventArgs(events: readonly NewEvent[], bodies = events.map(encodeBody)): string[] {
+  const args = new Array<string>(events.length * 4);
+  events.forEach((e, i) => {
+    args[i * 4] = e.type;
+    args[i * 4 + 1] = e.domain;
+    args[i * 4 + 2] = e.key;
+    args[i * 4 + 3] = bodies[i] as string;
+  });
+  return args;
 }
 
-/** Rebuilds stored events from the ids the append script returned and the events it was given. */
-export function storedFromIds(ids: readonly string[], events: readonly NewEvent[]): StoredEvent[] {
+/** Rebuilds stored events from the ids the append script returned and the events (and bodies) it was given. */
+export function storedFromIds(
+  ids: readonly string[],
+  events: readonly NewEvent[],
+  bodies = events.map(encodeBody),
+): StoredEvent[] {
   return ids.map((streamId, i) => {
     const e = events[i] as NewEvent;
     const { ms, seq } = parseStreamId(streamId);
@@ -51,7 +65,7 @@ export function storedFromIds(ids: readonly string[], events: readonly NewEvent[
       type: e.type,
       domain: e.domain,
       key: e.key,
-      json: eventJson(id, ms, encodeBody(e)),
+      json: eventJson(id, ms, bodies[i] as string),
       commit: ids[0] as string,
       remaining: ids.length - 1 - i,
     };
@@ -73,15 +87,17 @@ export class EventStore {
   async append(events: readonly NewEvent[], idempotency?: IdempotencyClaim): Promise<AppendResult> {
     const keys = [this.keys.events, this.keys.eventsMeta];
     if (idempotency) keys.push(this.keys.idempotency(idempotency.scope, idempotency.digest));
+    const bodies = events.map(encodeBody);
     const reply = (await SCRIPTS.append.run(this.redis, keys, [
       ...this.retentionArgs,
       idempotency?.fingerprint ?? '',
       idempotency?.ttlMs ?? 0,
-      ...eventArgs(events),
+      ...eventArgs(events, bodies),
     ])) as string[];
-    if (reply[0] === 'new') return { status: 'appended', events: storedFromIds(reply.slice(1), events) };
+    if (reply[0] === 'new')
+      return { status: 'appended', events: storedFromIds(reply.slice(1), events, bodies) };
     if (reply[1] !== '1') return { status: 'key-reused' };
-    return { status: 'duplicate', events: storedFromIds(reply.slice(2), events) };
+    return { status: 'duplicate', events: storedFromIds(reply.slice(2), events, bodies) };
   }
 
   /** Entries after `after` (exclusive) up to `until` (inclusive), at most `count`. */

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import { RelayError } from '../errors/catalogue.js';
 import type { AppDeps } from './app-deps.js';
 import { dashboard } from './dashboard.js';
+import { liveConsole } from './live-console.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-context.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
@@ -15,7 +16,10 @@ import { tweekHookRoutes } from './routes/tweek-hook-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import type { RelayState } from './state.js';
 
-/** The app's routers (every route but the dashboard's); the OpenAPI test compares /openapi.json with them. */
+/**
+ * The app's routers (every route but the dashboard's and the console's); the OpenAPI test compares /openapi.json
+ * with them.
+ */
 export function apiRouters(deps: AppDeps): Router<RelayState>[] {
   return [
     healthRoutes(deps),
@@ -46,6 +50,7 @@ export function createApp(deps: AppDeps): Koa<RelayState> {
     await next();
   });
   app.use(dashboard(deps.deliveries.queue, deps.authenticator));
+  app.use(liveConsole());
   const root = new Router<RelayState>();
   for (const router of apiRouters(deps)) root.use(router.routes());
   app.use(root.routes());

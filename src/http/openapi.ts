@@ -1,6 +1,7 @@
 import { ERRORS, type ErrorCode } from '../errors/catalogue.js';
 import { DOMAINS, EVENT_TYPES } from '../events/catalogue.js';
 import { DASHBOARD_PATH } from './dashboard.js';
+import { CONSOLE_ASSETS_PATH, CONSOLE_PATH } from './live-console.js';
 
 /**
  * The relay's OpenAPI 3.1 document, served at `GET /openapi.json`. A plain object: test/integration/openapi.test.ts
@@ -190,7 +191,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       'RELAY_ERR_METHOD_NOT_ALLOWED and an unknown path 404 RELAY_ERR_NOT_FOUND.',
   },
   tags: [
-    { name: 'Operations', description: 'Health, readiness, metrics, this document, the dashboard' },
+    {
+      name: 'Operations',
+      description: 'Health, readiness, metrics, this document, the dashboard, the console',
+    },
     { name: 'Events', description: 'Publishing and listening (SSE)' },
     { name: 'Authentication', description: 'Browser tokens' },
     { name: 'API keys', description: 'Key management (admin keys)' },
@@ -241,6 +245,22 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         tags: ['Operations'],
         security: PUBLIC,
         responses: { '200': ok('The OpenAPI 3.1 document', { type: 'object' }), ...errors(...ALWAYS) },
+      },
+    },
+    [CONSOLE_PATH]: {
+      get: {
+        operationId: 'getConsole',
+        summary: 'The live console',
+        description:
+          `A static HTML page (its script and style sheet under ${CONSOLE_ASSETS_PATH}/) holding no secret: it ` +
+          'signs in with a key (kept in the tab, sent in headers) or a `?token=`, follows /api/events with an ' +
+          'EventSource and lists hooks through the admin APIs. Served with a strict Content-Security-Policy.',
+        tags: ['Operations'],
+        security: PUBLIC,
+        responses: {
+          '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
+          ...errors(...ALWAYS),
+        },
       },
     },
     [DASHBOARD_PATH]: {

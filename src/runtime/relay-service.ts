@@ -71,11 +71,21 @@ export async function startRelay(options: RelayServiceOptions): Promise<RelaySer
   );
   const tokenSecret = await resolveTokenSecret(redis, keys.tokenSecret, config.tokenSecret);
   const authenticator = new Authenticator({ apiKeys, verified: new VerifiedSecrets(), tokenSecret, now });
+  apiKeys.onChange((clientId) => authenticator.forget(clientId));
 
   const startId = await store.lastId();
   const hub = new FanoutHub(startId);
   const tail = new TailReader(
-    { redis: tailRedis, stream: keys.events, logger, onEntries: (entries) => hub.dispatch(entries) },
+    {
+      redis: tailRedis,
+      stream: keys.events,
+      logger,
+      onEntries: (entries) => {
+        hub.dispatch(entries);
+        // a key changed by another process: its record is read again at its next use
+        for (const e of entries) if (e.domain === 'ApiKey') authenticator.forget(e.key);
+      },
+    },
     startId,
   );
   tail.start();

@@ -40,6 +40,8 @@ export async function startWorker(options: {
     backoffMs: config.webhook.backoffMs,
     concurrency: config.webhook.concurrency,
     stalledMs: config.webhook.stalledMs,
+    // a crash mid-delivery is an attempt with no outcome: as many as there are attempts
+    maxStalls: config.webhook.maxAttempts,
     logger,
     context: {
       hooks: new HookStore(redis, keys, retention),

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../events/event.js';
 import { type EventFilter, matchesFilter } from '../events/filter.js';
+import { FanoutChunk } from './fanout-chunk.js';
 import { eventFrame, KEEP_ALIVE_FRAME } from './frame.js';
 import type { CloseReason, SseClient } from './sse-client.js';
 
@@ -74,15 +75,16 @@ export class FanoutHub {
       }
       if (matched.length === 0) continue;
       const firstId = (matched[0] as Matched).id;
-      let all: Buffer | undefined;
+      let all: FanoutChunk | undefined;
       for (const client of group.clients) {
         if (client.skipUpTo < firstId) {
-          all ??=
-            matched.length === 1 ? (matched[0] as Matched).frame : Buffer.concat(matched.map((m) => m.frame));
+          all ??= new FanoutChunk(
+            matched.length === 1 ? (matched[0] as Matched).frame : Buffer.concat(matched.map((m) => m.frame)),
+          );
           client.push(all);
         } else {
           const rest = matched.filter((m) => m.id > client.skipUpTo);
-          if (rest.length > 0) client.push(Buffer.concat(rest.map((m) => m.frame)));
+          if (rest.length > 0) client.push(new FanoutChunk(Buffer.concat(rest.map((m) => m.frame))));
         }
       }
     }

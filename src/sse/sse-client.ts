@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { EventFilter } from '../events/filter.js';
+import type { FanoutChunk } from './fanout-chunk.js';
 
 export type CloseReason = 'client' | 'slow' | 'shutdown' | 'error';
 
@@ -38,18 +39,35 @@ export class SseClient {
   }
 
   /** Writes live frames now, or keeps them for after the replay. */
-  push(chunk: Buffer): void {
+  push(chunk: FanoutChunk): void {
     if (this.closed) return;
     if (this.buffering) {
       if (this.bufferedBytes > this.maxBufferedBytes) {
         this.close('slow');
         return;
       }
-      this.bufferedBytes += chunk.length;
-      this.buffering.push(chunk);
+      this.bufferedBytes += chunk.data.length;
+      this.buffering.push(chunk.data);
       return;
     }
-    this.write(chunk);
+    const res = this.res;
+    const socket = res.socket;
+    // The fast path: the response is a chunked body whose headers are out and nothing of it waits in the
+    // response's own buffer, so the ready-made chunk can go straight to the socket, in order after every earlier
+    // write. Anything else (HTTP/1.0, no socket yet, ending) goes through res.write.
+    if (
+      socket &&
+      res.chunkedEncoding &&
+      res.headersSent &&
+      !res.writableEnded &&
+      socket.writable &&
+      res.writableLength === socket.writableLength
+    ) {
+      if (res.writableLength > this.maxBufferedBytes) this.close('slow');
+      else socket.write(chunk.chunked);
+      return;
+    }
+    this.write(chunk.data);
   }
 
   /**

@@ -27,6 +27,11 @@ export interface DeliveryWorkerOptions {
   readonly concurrency: number;
   /** Lock duration and stall check interval: how soon a killed worker's delivery is taken over. */
   readonly stalledMs: number;
+  /**
+   * How many times a delivery may be cut off by the death of its worker and still be taken over (BullMQ's
+   * default, 1, fails a delivery for good the second time: a lost delivery after two crashes).
+   */
+  readonly maxStalls: number;
   readonly logger: Logger;
 }
 
@@ -65,6 +70,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): Worker<Deli
       concurrency: options.concurrency,
       lockDuration: options.stalledMs,
       stalledInterval: options.stalledMs,
+      maxStalledCount: options.maxStalls,
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
           retryDelayMs(

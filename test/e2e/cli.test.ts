@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { configEvent, waitUntil, within } from '../helpers/e2e-kit.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { runLog } from '../helpers/run-record.js';
 import { openSse } from '../helpers/sse-client.js';
 import { type Credentials, keyHeaders, startTestRelay, type TestRelay } from '../helpers/test-relay.js';
 
@@ -51,6 +54,9 @@ function runCli(
   child.stderr?.setEncoding('utf8').on('data', (c: string) => {
     err += c;
   });
+  // the CLI's diagnostics are its log: during `npm test` they join the run's record (run-record.ts)
+  const log = runLog(`cli-${basename(entry)}`);
+  if (child.stderr) createInterface({ input: child.stderr }).on('line', (line) => log.write(line));
   child.stdin?.end(options.stdin ?? '');
   const exit = new Promise<number | null>((resolve) => {
     child.once('close', (code) => {

@@ -5,36 +5,31 @@ import {
   configEvent,
   eventsPath,
   newAdmin,
-  Publisher,
   publish,
   ResumingListener,
   randomPrefix,
+  readyStatus,
   relayEnv,
   waitUntil,
   within,
 } from '../helpers/e2e-kit.js';
+import { formatSummary } from '../helpers/fault-tally.js';
+import { runRedisOutage } from '../helpers/faults/redis-outage.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { type RelayProcess, spawnRelay } from '../helpers/relay-process.js';
-
-async function readyStatus(relay: RelayProcess): Promise<number> {
-  const res = await fetch(`${relay.baseUrl}/ready`, { signal: AbortSignal.timeout(10_000) });
-  await res.arrayBuffer();
-  return res.status;
-}
+import { storedEvents } from '../helpers/stream-entries.js';
 
 /**
- * Redis dies (SIGKILL) under a listening client and a publisher, then comes back from its AOF. While it is away
- * the relay says so (/ready 503) and refuses publishes at once with a 503 the client can retry; afterwards no
- * acknowledged event is missing, from the stream or from what the listener received.
+ * Redis dies (SIGKILL) under a listening client, a publisher and webhook deliveries, then comes back from its
+ * AOF; or it freezes (SIGSTOP). While it is away the relay says so (/ready 503) and refuses publishes at once
+ * with a 503 the client can retry; afterwards no acknowledged event is missing, from the stream, from what the
+ * listener received, or from what the receiver got.
  */
 describe('Redis outages under traffic', () => {
   const admin = newAdmin();
   const prefix = randomPrefix();
-  const stream = `{${prefix}}:events`;
   let redis: TestRedis;
   let relay: RelayProcess;
-  let listener: ResumingListener | undefined;
-  let publisher: Publisher | undefined;
   const listeners: ResumingListener[] = [];
   /** The redis-server pid while it is stopped (SIGSTOP), to let it go in after() if a check failed. */
   let frozen: number | undefined;
@@ -46,86 +41,35 @@ describe('Redis outages under traffic', () => {
 
   after(async () => {
     if (frozen !== undefined) process.kill(frozen, 'SIGCONT');
-    listener?.closeAll();
     for (const l of listeners) l.closeAll();
-    await publisher?.stop();
     await relay?.kill('SIGKILL');
     await redis?.stop();
   });
 
-  it('/ready 503 then 200, publishes fail fast with 503, no acknowledged event lost or repeated', async () => {
-    const keyPrefix = 'outage';
-    listener = new ResumingListener(eventsPath(keyPrefix), admin);
-    await listener.connect(relay.baseUrl);
-    assert.equal(await readyStatus(relay), 200);
-    publisher = new Publisher({
-      target: () => relay.baseUrl,
-      creds: admin,
-      total: 400,
-      keyPrefix,
-      pauseMs: 5,
+  it('down 10 s (SIGKILL, back from its AOF): publishes fail fast with 503, nothing partial, nothing acknowledged lost; listeners resume and deliveries continue', async (t) => {
+    const result = await runRedisOutage({
+      outageMs: 10_000,
+      eventsAround: 100,
+      progress: (line) => t.diagnostic(line),
     });
-    publisher.start();
-    await waitUntil(() => (publisher as Publisher).acked.length >= 100, '100 acknowledged events');
-
-    await redis.kill();
-    await waitUntil(async () => (await readyStatus(relay)) === 503, '/ready to answer 503', 10_000, 50);
-
-    for (let i = 0; i < 5; i++) {
-      const res = await within(
-        publish(relay.baseUrl, admin, configEvent('down', i)),
-        10_000,
-        'a publish while Redis is down',
-      );
-      assert.equal(res.status, 503, `publish while Redis is down: ${res.status} ${res.failure ?? ''}`);
-      assert.equal(res.errorCode, 'RELAY_ERR_REDIS_UNAVAILABLE');
-    }
-    // keep Redis away long enough for the publisher to meet it a good number of times
-    await waitUntil(() => (publisher as Publisher).failed.length >= 100, '100 refused publishes', 15_000);
-    assert.ok(publisher.acked.length < 400, 'the publisher was still running during the outage');
-
-    await redis.start();
-    await waitUntil(
-      async () => (await readyStatus(relay)) === 200,
-      '/ready to answer 200 again',
-      30_000,
-      100,
+    t.diagnostic(formatSummary(result.summary));
+    t.diagnostic(
+      `refused ${result.refused} publishes, the slowest answer in ${result.slowestRefusalMs} ms; ` +
+        `/ready 503 after ${result.readyDownAfterMs} ms, 200 again ${result.readyUpAfterMs} ms after the restart`,
     );
-
-    await within(publisher.done, 60_000, 'the publisher finishing after the restart');
-    assert.equal(publisher.acked.length, 400);
-    assert.ok(publisher.failed.length > 0, 'some publishes met the outage');
-    for (const failure of publisher.failed) {
-      assert.equal(failure.status, 503, `a failed publish: ${failure.status} ${failure.failure ?? ''}`);
-      assert.equal(failure.errorCode, 'RELAY_ERR_REDIS_UNAVAILABLE');
-      assert.ok(failure.elapsedMs < 10_000, 'a failed publish did not hang');
-    }
-
-    // every acknowledged event survived the crash (appendfsync always)
-    const entries = (await redis.client.xrange(stream, '-', '+')) as [string, string[]][];
-    const inStream = entries
-      .filter(([, fields]) => fields[fields.indexOf('k') + 1]?.startsWith(`${keyPrefix}:`))
-      .map(([id]) => {
-        const [ms, seq] = id.split('-').map(Number) as [number, number];
-        return ms * 1000 + seq;
-      });
-    const stored = new Set(inStream);
+    assert.deepEqual(result.otherFailures, [], 'every failed publish was a 503 RELAY_ERR_REDIS_UNAVAILABLE');
+    assert.ok(result.refused >= 10, `publishes met the outage (${result.refused})`);
+    // a hang would last the fail-fast connection's 5 s command timeout, or the whole outage
+    assert.ok(result.slowestRefusalMs < 2000, `a refusal took ${result.slowestRefusalMs} ms`);
+    assert.equal(result.partialCommits, 0, 'commits stored in part');
+    assert.equal(result.ackedNotStored, 0, 'acknowledged events missing from the stream');
     assert.deepEqual(
-      publisher.ackedIds.filter((id) => !stored.has(id)),
-      [],
-      'acknowledged events missing from the stream',
+      { lost: result.sse.lost, duplicates: result.sse.duplicates, outOfOrder: result.sse.outOfOrder },
+      { lost: 0, duplicates: 0, outOfOrder: 0 },
+      'the listener',
     );
-    // nothing refused reached the stream (a 503 means "not appended")
-    assert.equal(await redis.client.xlen(stream), entries.length);
-    assert.equal(
-      entries.filter(([, fields]) => fields[fields.indexOf('k') + 1]?.startsWith('down:')).length,
-      0,
-    );
-
-    // the listener gets all of it, resuming with Last-Event-Id if the outage cut its stream
-    await listener.follow(relay.baseUrl, Math.max(...inStream));
-    listener.closeAll();
-    assertExactlyOnceInOrder(listener.frames(), inStream);
+    assert.equal(result.deliveries.lost, 0, 'deliveries lost');
+    assert.equal(result.deliveries.unexpected, 0);
   });
 
   it('Redis frozen (SIGSTOP, no connection reset): publishes and /ready answer 503 without hanging, and all resumes on SIGCONT', async () => {
@@ -146,7 +90,10 @@ describe('Redis outages under traffic', () => {
     process.kill(pid, 'SIGSTOP');
     frozen = pid;
     const [refused, ready] = await within(
-      Promise.all([publish(relay.baseUrl, admin, configEvent(keyPrefix, 10), 15_000), readyStatus(relay)]),
+      Promise.all([
+        publish(relay.baseUrl, admin, configEvent(keyPrefix, 10), 15_000),
+        readyStatus(relay.baseUrl),
+      ]),
       15_000,
       'a publish and /ready while Redis is frozen',
     );
@@ -161,7 +108,7 @@ describe('Redis outages under traffic', () => {
     frozen = undefined;
 
     await waitUntil(
-      async () => (await readyStatus(relay)) === 200,
+      async () => (await readyStatus(relay.baseUrl)) === 200,
       '/ready to answer 200 again',
       30_000,
       100,
@@ -171,12 +118,7 @@ describe('Redis outages under traffic', () => {
       assert.equal(res.status, 201);
       acked.push(...res.events.map((e) => e._id));
     }
-    const inStream = ((await redis.client.xrange(stream, '-', '+')) as [string, string[]][])
-      .filter(([, fields]) => fields[fields.indexOf('k') + 1]?.startsWith(`${keyPrefix}:`))
-      .map(([id]) => {
-        const [ms, seq] = id.split('-').map(Number) as [number, number];
-        return ms * 1000 + seq;
-      });
+    const inStream = (await storedEvents(redis.client, prefix, keyPrefix)).map((e) => e.id);
     const stored = new Set(inStream);
     assert.deepEqual(
       acked.filter((id) => !stored.has(id)),

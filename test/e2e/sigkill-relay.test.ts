@@ -10,6 +10,8 @@ import {
   relayEnv,
   within,
 } from '../helpers/e2e-kit.js';
+import { formatSummary } from '../helpers/fault-tally.js';
+import { runRelayKills } from '../helpers/faults/relay-kills.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { type RelayProcess, spawnRelay } from '../helpers/relay-process.js';
 
@@ -65,5 +67,38 @@ describe('SIGKILL of the relay a client listens on', () => {
     listener.closeAll();
     assert.ok(listener.ids().length > seenBeforeCrash, 'relay C delivered the rest');
     assertExactlyOnceInOrder(listener.frames(), expected);
+  });
+});
+
+describe('20 SIGKILLs of the relay clients listen on, with publishers racing', () => {
+  it('every acknowledged event is stored and reaches each listener once, in order, across 20 resumes', async (t) => {
+    const result = await runRelayKills({
+      kills: 20,
+      listeners: 3,
+      eventsBetweenKills: 15,
+      progress: (line) => t.diagnostic(line),
+    });
+    t.diagnostic(formatSummary(result.summary));
+    t.diagnostic(
+      `requests cut by a kill and sent again with their Idempotency-Key: ${result.retriedRequests}`,
+    );
+    assert.equal(result.failedOnStable, 0, 'the relay that stays up acknowledged every publish');
+    assert.equal(result.ackedNotStored, 0, 'acknowledged events missing from the stream');
+    assert.equal(result.appendedTwice, 0, 'a retried publish appended twice');
+    assert.deepEqual(result.connections, [21, 21, 21], 'each listener resumed after each kill');
+    for (const [i, tally] of result.sse.entries()) {
+      assert.deepEqual(
+        {
+          lost: tally.lost,
+          duplicates: tally.duplicates,
+          outOfOrder: tally.outOfOrder,
+          unexpected: tally.unexpected,
+        },
+        { lost: 0, duplicates: 0, outOfOrder: 0, unexpected: 0 },
+        `listener ${i}`,
+      );
+      assert.equal(tally.received, tally.expected);
+    }
+    assert.ok((result.summary.acked ?? 0) >= 15 * 20, 'the publishers kept going through the kills');
   });
 });

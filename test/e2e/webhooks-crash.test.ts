@@ -20,6 +20,7 @@ import {
   waitUntil,
   within,
 } from '../helpers/e2e-kit.js';
+import { createHookOver } from '../helpers/hooks-http.js';
 import {
   answer,
   type ReceivedRequest,
@@ -46,15 +47,8 @@ const WEBHOOK_ENV = {
 };
 
 /** Creates an Izanami hook through a relay's API; returns its id. */
-async function createHook(relay: RelayProcess, body: Record<string, unknown>): Promise<string> {
-  const res = await fetch(`${relay.baseUrl}/api/webhooks`, {
-    method: 'POST',
-    headers: { ...keyHeaders(admin), 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.equal(res.status, 201, text);
-  return (JSON.parse(text) as { clientId: string }).clientId;
+function createHook(relay: RelayProcess, body: Record<string, unknown>): Promise<string> {
+  return createHookOver(relay.baseUrl, admin, body);
 }
 
 async function publishOk(relay: RelayProcess, body: unknown): Promise<PublishedEvent[]> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import { recordCredentials } from './run-record.js';
 import { openSse, type SseConnection } from './sse-client.js';
 import { type Credentials, keyHeaders } from './test-relay.js';
 
@@ -11,7 +12,9 @@ export function randomPrefix(): string {
 }
 
 export function newAdmin(): Credentials {
-  return { clientId: 'e2e-admin', clientSecret: randomBytes(18).toString('base64url') };
+  const admin = { clientId: 'e2e-admin', clientSecret: randomBytes(18).toString('base64url') };
+  recordCredentials(admin); // for the end-of-run log scan (run-record.ts)
+  return admin;
 }
 
 /** Environment of a relay process (`spawnRelay`) on a given Redis and key prefix. */
@@ -61,6 +64,19 @@ export async function waitUntil(
   }
 }
 
+/**
+ * Polls `predicate` until it holds or `timeoutMs` passed, and says which: for runs that count what is missing
+ * at the end (a fault run reports its losses) rather than fail on the first wait.
+ */
+export async function settle(predicate: () => boolean, timeoutMs: number, everyMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) return false;
+    await sleep(everyMs);
+  }
+  return true;
+}
+
 export interface PublishedEvent extends Record<string, unknown> {
   readonly _id: number;
   readonly key: string;
@@ -75,18 +91,19 @@ export interface PublishResult {
   readonly elapsedMs: number;
 }
 
-/** `POST /api/events` with `body`; never throws, and gives up after `timeoutMs` (status 0). */
+/** `POST /api/events` with `body` (and `headers`); never throws, and gives up after `timeoutMs` (status 0). */
 export async function publish(
   baseUrl: string,
   creds: Credentials,
   body: unknown,
   timeoutMs = 10_000,
+  headers: Record<string, string> = {},
 ): Promise<PublishResult> {
   const started = Date.now();
   try {
     const res = await fetch(`${baseUrl}/api/events`, {
       method: 'POST',
-      headers: { ...keyHeaders(creds), 'Content-Type': 'application/json' },
+      headers: { ...keyHeaders(creds), 'Content-Type': 'application/json', ...headers },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -108,6 +125,13 @@ export async function publish(
       elapsedMs: Date.now() - started,
     };
   }
+}
+
+/** The status of `GET /ready` (200 when the process reaches Redis, else 503). */
+export async function readyStatus(baseUrl: string): Promise<number> {
+  const res = await fetch(`${baseUrl}/ready`, { signal: AbortSignal.timeout(10_000) });
+  await res.arrayBuffer();
+  return res.status;
 }
 
 /** One CONFIG_UPDATED event, keyed `<keyPrefix>:<n>`. */
@@ -135,6 +159,12 @@ export interface PublisherOptions {
   readonly pauseMs?: number;
   /** Upper bound on requests, so a broken relay cannot keep the loop going. */
   readonly maxRequests?: number;
+  /**
+   * Send every commit with an `Idempotency-Key` and retry a failed one (same key, same body, to whatever
+   * `target` says then) until it is acknowledged, as a careful producer does; otherwise a failed request is
+   * given up and the next one carries new events.
+   */
+  readonly idempotent?: boolean;
 }
 
 /**
@@ -145,6 +175,8 @@ export class Publisher {
   readonly acked: PublishedEvent[] = [];
   readonly failed: PublishResult[] = [];
   requests = 0;
+  /** Events put in a request so far (a retried commit counts once). */
+  published = 0;
   private stopped = false;
   private running: Promise<void> | undefined;
 
@@ -163,28 +195,41 @@ export class Publisher {
     return this.acked.map((e) => e._id);
   }
 
-  /** Ends the loop after the request in flight. */
+  /** Ends the loop after the request in flight (an idempotent publisher first gets its pending commit acknowledged). */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.running;
   }
 
   private async run(): Promise<void> {
-    const { target, creds, total, keyPrefix } = this.options;
+    const { target, creds, total, keyPrefix, idempotent } = this.options;
     const pauseMs = this.options.pauseMs ?? 3;
     const maxRequests = this.options.maxRequests ?? total * 20;
     let n = 0;
-    while (!this.stopped && this.acked.length < total && this.requests < maxRequests) {
-      const size = Math.min(SIZES[this.requests % SIZES.length] as number, total - this.acked.length);
-      const events = Array.from({ length: size }, () => configEvent(keyPrefix, n++));
-      const body = size === 1 ? events[0] : { author: { name: 'e2e', email: 'e2e@example.test' }, events };
-      const result = await publish(target(this.requests), creds, body);
+    let commits = 0;
+    let retry: { body: unknown; size: number; headers: Record<string, string> } | undefined;
+    while ((!this.stopped || retry) && this.acked.length < total && this.requests < maxRequests) {
+      let next = retry;
+      if (!next) {
+        const size = Math.min(SIZES[commits % SIZES.length] as number, total - this.acked.length);
+        const events = Array.from({ length: size }, () => configEvent(keyPrefix, n++));
+        const body = size === 1 ? events[0] : { author: { name: 'e2e', email: 'e2e@example.test' }, events };
+        const headers: Record<string, string> = idempotent
+          ? { 'Idempotency-Key': `${keyPrefix}-${commits}` }
+          : {};
+        commits += 1;
+        this.published += size;
+        next = { body, size, headers };
+      }
+      const result = await publish(target(this.requests), creds, next.body, 10_000, next.headers);
       this.requests += 1;
+      retry = undefined;
       if (result.status === 201) {
-        assert.equal(result.events.length, size, 'a 201 carries every event of the commit');
+        assert.equal(result.events.length, next.size, 'a 201 carries every event of the commit');
         this.acked.push(...result.events);
       } else {
         this.failed.push(result);
+        if (idempotent) retry = next;
       }
       await sleep(pauseMs);
     }

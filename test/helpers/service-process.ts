@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { recordSecretEnv, runLog } from './run-record.js';
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
@@ -24,6 +25,9 @@ export function spawnService(
   env: Record<string, string>,
   startTimeoutMs = 30_000,
 ): Promise<ServiceProcess> {
+  // during `npm test`, its secrets and every line it writes go to the run's record (run-record.ts)
+  recordSecretEnv(env);
+  const log = runLog(`child-${entry}`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry], {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ...env },
@@ -34,6 +38,7 @@ export function spawnService(
     child.stderr?.on('data', (d) => {
       stderr += String(d);
     });
+    if (child.stderr) createInterface({ input: child.stderr }).on('line', (line) => log.write(line));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -46,6 +51,7 @@ export function spawnService(
     const marker = `"message":"${started}"`;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
+      log.write(line);
       if (!line.includes(marker)) return;
       clearTimeout(timer);
       resolve({

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type RelayConfig } from '../../src/config/config.js';
 import { type RelayService, startRelay } from '../../src/runtime/relay-service.js';
 import { captureLogs } from './log-capture.js';
+import { recordCredentials, recordSecret } from './run-record.js';
 
 export interface Credentials {
   readonly clientId: string;
@@ -43,20 +44,26 @@ export async function startTestRelay(redisUrl: string, env: Record<string, strin
     LOG_LEVEL: 'debug',
     ...env,
   });
-  const { logger, lines } = captureLogs(config.logLevel);
+  recordCredentials(admin);
+  if (config.admin) recordCredentials(config.admin);
+  recordSecret(config.tokenSecret);
+  const { logger, lines } = captureLogs(config.logLevel, 'test-relay');
   const service = await startRelay({ config, redisUrl, logger, print: () => undefined });
   const baseUrl = `http://127.0.0.1:${service.port}`;
-  const request: TestRelay['request'] = (path, init = {}) => {
+  const request: TestRelay['request'] = async (path, init = {}) => {
     const { as, json, ...rest } = init;
     const headers = new Headers(rest.headers);
     const creds = as === undefined ? admin : as;
     if (creds) for (const [k, v] of Object.entries(keyHeaders(creds))) headers.set(k, v);
     if (json !== undefined) headers.set('Content-Type', 'application/json');
-    return fetch(`${baseUrl}${path}`, {
+    recordSentSecrets(headers, json);
+    const res = await fetch(`${baseUrl}${path}`, {
       ...rest,
       headers,
       ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
     });
+    await recordReceivedSecrets(path, res);
+    return res;
   };
   return {
     baseUrl,
@@ -73,4 +80,40 @@ export async function startTestRelay(redisUrl: string, env: Record<string, strin
     },
     stop: () => service.stop(),
   };
+}
+
+/** The secrets a request carries (key headers, HTTP Basic, `secret`/`clientSecret` fields), for run-record.ts. */
+function recordSentSecrets(headers: Headers, json: unknown): void {
+  const clientId = headers.get('izanami-client-id') ?? '';
+  const clientSecret = headers.get('izanami-client-secret');
+  if (clientSecret !== null) recordCredentials({ clientId, clientSecret });
+  const basic = /^Basic\s+(\S+)$/i.exec(headers.get('authorization') ?? '')?.[1];
+  if (basic !== undefined) {
+    recordSecret(basic);
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    if (decoded.includes(':')) recordSecret(decoded.slice(decoded.indexOf(':') + 1));
+  }
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 8 || value === null || typeof value !== 'object') return;
+    for (const [k, v] of Object.entries(value)) {
+      if (/^(secret|clientSecret)$/.test(k)) recordSecret(v);
+      else visit(v, depth + 1);
+    }
+  };
+  visit(json, 0);
+}
+
+/** The secrets an answer shows: a new key's clientSecret (POST /api/apikeys), a token (POST /api/tokens). */
+async function recordReceivedSecrets(path: string, res: Response): Promise<void> {
+  if (!/^\/api\/(apikeys|tokens)(\/|\?|$)/.test(path) || !res.ok) return;
+  if (!(res.headers.get('content-type') ?? '').startsWith('application/json')) return;
+  const body = JSON.parse(await res.clone().text()) as {
+    clientId?: unknown;
+    clientSecret?: unknown;
+    token?: unknown;
+  };
+  if (typeof body.clientSecret === 'string') {
+    recordCredentials({ clientId: String(body.clientId ?? ''), clientSecret: body.clientSecret });
+  }
+  recordSecret(body.token);
 }

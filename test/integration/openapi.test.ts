@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import Router from '@koa/router';
 import { ERRORS } from '../../src/errors/catalogue.js';
-import { apiRouters } from '../../src/http/app.js';
-import type { AppDeps } from '../../src/http/app-deps.js';
-import { DASHBOARD_PATH } from '../../src/http/dashboard.js';
+import { CONSOLE_PATH } from '../../src/http/live-console.js';
 import {
   HTTP_METHODS,
   OPENAPI_DOCUMENT,
@@ -12,31 +9,13 @@ import {
   type OpenApiParameter,
   type Ref,
 } from '../../src/http/openapi.js';
-import type { RelayState } from '../../src/http/state.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { servedRoutes } from '../helpers/served-routes.js';
 import { startTestRelay, type TestRelay } from '../helpers/test-relay.js';
 
 const doc = OPENAPI_DOCUMENT;
-const PUBLIC_PATHS = new Set(['/health', '/ready', '/metrics', '/openapi.json']);
+const PUBLIC_PATHS = new Set(['/health', '/ready', '/metrics', '/openapi.json', CONSOLE_PATH]);
 const SSE_OPERATIONS = new Set(['GET /api/events', 'GET /api/events/{domain}']);
-
-/**
- * `METHOD /path` of every route the app's routers serve (`:id` written `{id}`, HEAD left out), plus the
- * dashboard's entry page (bull-board's own pages and assets below it are not API routes).
- */
-function servedRoutes(): Set<string> {
-  // Building the routers only captures the dependencies in closures: none is used until a request comes.
-  const root = new Router<RelayState>();
-  for (const router of apiRouters({} as AppDeps)) root.use(router.routes());
-  const served = new Set<string>([`GET ${DASHBOARD_PATH}`]);
-  for (const layer of root.stack) {
-    for (const method of layer.methods) {
-      if (method === 'HEAD') continue;
-      served.add(`${method} ${String(layer.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
-    }
-  }
-  return served;
-}
 
 function operations(): { key: string; path: string; method: string; op: OpenApiOperation }[] {
   const list = [];

@@ -346,6 +346,8 @@ describe('postJson, private addresses refused', () => {
       ['http://100.64.0.1/', 'carrier-grade-nat'],
       ['http://0.0.0.0/', 'unspecified'],
       ['http://[fe80::1]/', 'link-local'],
+      ['http://[fc00::1]/', 'unique-local'],
+      ['http://[fd12:3456::1]/', 'unique-local'],
       ['https://10.0.0.1/', 'private'],
     ];
     for (const [url, reason] of cases) {
@@ -356,6 +358,19 @@ describe('postJson, private addresses refused', () => {
       assert.ok(performance.now() - started < 1000, url);
     }
     assert.deepEqual(attempts, []);
+  });
+
+  it('never connects to a *.localhost name: refused as loopback, or not resolved at all', async () => {
+    // RFC 6761 names: some resolvers map them to loopback (refused), this machine's may not resolve them
+    const err = await networkError(
+      postJson(`http://relay-ssrf.localhost:${v4.port}/`, '{}', {}, GUARDED_OPTIONS),
+    );
+    assert.ok(
+      err.kind === 'forbidden-address' || (err.kind === 'network' && err.code === 'ENOTFOUND'),
+      `${err.kind} ${err.code}: ${err.message}`,
+    );
+    assert.deepEqual(attempts, []);
+    assert.equal(v4.requests.length, 0);
   });
 
   it('checks the address the lookup gives at delivery, not the one seen at registration', async () => {
@@ -450,6 +465,11 @@ describe('validateHookUrl', () => {
       ['http://169.254.169.254/', '169.254.169.254'],
       ['http://0xa9fea9fe/', '169.254.169.254'],
       ['http://[fd00:ec2::254]/', 'fd00:ec2::254'],
+      ['http://[::ffff:7f00:1]/', '::ffff:7f00:1'],
+      ['http://[::ffff:a9fe:a9fe]/', '::ffff:a9fe:a9fe'],
+      ['http://[fc00::1]/', 'fc00::1'],
+      ['http://[fd12:3456::1]/', 'fd12:3456::1'],
+      ['http://[fe80::1]/', 'fe80::1'],
       ['http://100.100.100.200/', '100.100.100.200'],
       ['http://0.0.0.0/', '0.0.0.0'],
       ['http://0/', '0.0.0.0'],

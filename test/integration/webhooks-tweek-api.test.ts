@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { relayKeys } from '../../src/redis/keys.js';
+import { HookStore } from '../../src/webhooks/hook-store.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { expectError, streamEntries, streamLength } from '../helpers/relay-checks.js';
 import { type Credentials, startTestRelay, type TestRelay } from '../helpers/test-relay.js';
@@ -169,6 +172,36 @@ describe("Tweek hooks API /api/v2/hooks (Tweek's e2e scenarios and more)", () =>
       400,
       'RELAY_ERR_VALIDATION',
     );
+  });
+
+  it('a PUT re-enables a disabled hook and resets its failure count (Tweek shows no disabled state)', async () => {
+    await clear();
+    const hook = await create('banned/one', URL_A);
+    const redisClient = new Redis(redis.url, { lazyConnect: true });
+    try {
+      const keys = relayKeys(relay.config.redisKeyPrefix);
+      const store = new HookStore(redisClient, keys, { retentionMs: 60_000, maxLength: 1_000_000 });
+      const authInfo = { clientId: 'test', name: 'test' };
+      // disabled as the worker disables it: isBanned with a reason, and failures counted
+      await store.update(hook.id, (h) => ({ ...h, isBanned: true, disabledReason: 'failures' }), {
+        authInfo,
+        ifMatch: undefined,
+      });
+      await redisClient.hset(keys.hookState(hook.id), 'failures', '10');
+      assert.equal((await store.get(hook.id))?.isBanned, true);
+      assert.equal((await store.state(hook.id)).consecutiveFailures, 10);
+      const listBefore = await getList();
+
+      const res = await put(hook.id, { keyPath: 'banned/one', type: TYPE, url: URL_A });
+      assert.equal(res.status, 204, await res.clone().text());
+      const after = await store.get(hook.id);
+      assert.equal(after?.isBanned, false, 'enabled again');
+      assert.equal(after?.disabledReason, null);
+      assert.equal((await store.state(hook.id)).consecutiveFailures, 0, 'failure count reset');
+      assert.equal(bare((await getList()).etag), bare(listBefore.etag), 'same Tweek content, same ETag');
+    } finally {
+      redisClient.disconnect();
+    }
   });
 
   it('gives identical content the identical ETag, even after a change and its revert', async () => {

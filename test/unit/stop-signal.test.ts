@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { StopSignal } from '../../src/redis/stop-signal.js';
 
 describe('StopSignal', () => {
@@ -40,5 +42,29 @@ describe('StopSignal', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('keeps nothing of a settled read: a signal that lives as long as its loop must not retain every batch', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const signal = new StopSignal();
+    const refs: WeakRef<object>[] = [];
+    // in a function of its own, so that no suspended frame of the test holds a batch
+    const read = async (i: number) => {
+      const batch = { entries: Array.from({ length: 1000 }, (_, j) => `entry ${i}-${j}`) };
+      refs.push(new WeakRef(batch));
+      return (await signal.race(Promise.resolve(batch))) === batch;
+    };
+    for (let i = 0; i < 3; i++) assert.ok(await read(i), 'the read passes through');
+    await new Promise((r) => setImmediate(r));
+    gc();
+    assert.deepEqual(
+      refs.map((r) => r.deref() === undefined),
+      [true, true, true],
+      'the batches were collected',
+    );
+    const pending = signal.race(new Promise<string>(() => undefined));
+    signal.stop();
+    assert.equal(await pending, null, 'and a read in progress still ends at the stop');
   });
 });

@@ -248,3 +248,28 @@ describe('a commit', () => {
     );
   });
 });
+
+// Valid bodies are checked by hand, without Joi (the publish path's cost); anything the hand check does not
+// surely accept goes through Joi. These are the edges where the two must agree.
+describe('the hand check of valid bodies agrees with the schema at its edges', () => {
+  it('refuses an empty type, an empty domain, a key of 1025 characters; takes one of 1024', () => {
+    assert.deepEqual([...new Set(paths({ ...EVENT, type: '' }))], ['type']);
+    assert.deepEqual([...new Set(paths({ ...EVENT, domain: '' }))], ['domain']);
+    assert.deepEqual(paths({ ...EVENT, key: 'k'.repeat(1025) }), ['key']);
+    assert.equal(validatePublish({ ...EVENT, key: 'k'.repeat(1024) }, KEY)[0]?.key.length, 1024);
+  });
+
+  it('takes an author name or email of 256 characters, not 257', () => {
+    const author = (name: string, email: string) => ({ author: { name, email }, events: [EVENT] });
+    assert.equal(validatePublish(author('n'.repeat(256), 'e'.repeat(256)), KEY)[0]?.author?.name.length, 256);
+    assert.deepEqual(paths(author('n'.repeat(257), '')), ['author.name']);
+    assert.deepEqual(paths(author('', 'e'.repeat(257))), ['author.email']);
+    assert.deepEqual(paths({ author: { name: '', email: '', extra: 1 }, events: [EVENT] }), ['author.extra']);
+  });
+
+  it('takes a null payload and a null oldValue, refuses an event or author that is not an object', () => {
+    assert.equal(validatePublish({ ...EVENT, payload: null, oldValue: null }, KEY)[0]?.payload, null);
+    assert.ok(paths({ events: [EVENT, [EVENT]] }).includes('events.1'));
+    assert.deepEqual(paths({ author: ['a'], events: [EVENT] }), ['author']);
+  });
+});

@@ -23,20 +23,51 @@ export interface BenchOptions {
   readonly build: boolean;
   /** Wait (at most 15 min) until the 1-minute load average is below this before starting. */
   readonly waitLoad: number | undefined;
+  /** Scenarios to run (names as in run.ts); undefined: all of them. */
+  readonly only: string[] | undefined;
+  /** When set, the relay runs with `--cpu-prof` and writes its profile into this directory. */
+  readonly relayCpuProf: string | undefined;
+  /** Fan-out: concurrent SSE clients of the relay (and of the raw ceiling), one step each. */
+  readonly fanoutSizes: number[];
+  /** Fan-out: the same steps against the naive peer (one Redis connection per client). */
+  readonly fanoutNaiveSizes: number[];
+  /** Fan-out: seconds each step publishes for. */
+  readonly fanoutSeconds: number;
+  /** Fan-out: events published per second in every step. */
+  readonly fanoutRate: number;
+  /** Fan-out: processes the SSE clients are spread over. */
+  readonly fanoutProcs: number;
+  /** Ingest: seconds each load run lasts (at most). */
+  readonly ingestSeconds: number;
+  /** Ingest: rounds of (bare peer, relay single events, relay commits, redis-benchmark); medians reported. */
+  readonly ingestRuns: number;
+  /** Ingest: requests in flight at once, against the relay and the bare node:http peer alike. */
+  readonly ingestConcurrency: number;
 }
 
 const USAGE = `npm run bench -- [options]
   --clients N                idle SSE clients on one relay process (default 5000)
   --client-procs N           client processes they are spread over (default 2)
   --probe-events N           events published to check delivery to every idle client (default 5)
-  --replay-events N          events appended and replayed from Last-Event-Id (default 100000)
+  --replay-events N          events appended and replayed from Last-Event-Id (default 200000)
   --replay-runs N            replay and raw XRANGE runs, median reported (default 3)
   --webhook-deliveries N     commits published to one webhook at full rate, and again as a backlog (default 5000)
   --webhook-concurrency N    WEBHOOK_CONCURRENCY of the one delivery worker process (default 100)
   --worker-cpu-prof DIR      run the delivery worker with --cpu-prof; its profile is written into DIR
   --out DIR                  results directory (default bench/results)
   --no-build                 do not rebuild dist/ even when it is older than src/
-  --wait-load L              first wait (at most 15 min) for the 1-minute load average to fall below L`;
+  --wait-load L              first wait (at most 15 min) for the 1-minute load average to fall below L
+  --only A,B                 run only these scenarios, by name (e.g. fan-out or idle-clients,replay);
+                             idle-clients runs only when named here
+  --relay-cpu-prof DIR       run the relay with --cpu-prof; its profile is written into DIR when it stops
+  --fanout-sizes A,B,C       fan-out: SSE clients of one relay process, a step each (default 100,1000,10000)
+  --fanout-naive-sizes A,B   fan-out: the same against the naive peer (default 100,1000)
+  --fanout-seconds S         fan-out: seconds each step publishes for (default 10)
+  --fanout-rate R            fan-out: events published per second (default 10)
+  --fanout-procs N           fan-out: client processes the connections are spread over (default 4)
+  --ingest-seconds S         ingest: seconds each load run lasts at most (default 5)
+  --ingest-runs N            ingest: rounds of relay, bare node:http peer and redis-benchmark runs (default 3)
+  --ingest-concurrency N     ingest: requests in flight at once (default 32)`;
 
 function positive(name: string, text: string | undefined, fallback: number, max: number): number {
   if (text === undefined) return fallback;
@@ -44,6 +75,12 @@ function positive(name: string, text: string | undefined, fallback: number, max:
   if (!Number.isInteger(value) || value < 1 || value > max)
     throw new Error(`--${name} must be an integer from 1 to ${max}\n\n${USAGE}`);
   return value;
+}
+
+function sizes(name: string, text: string | undefined, fallback: number[], max: number): number[] {
+  if (text === undefined) return fallback;
+  const list = text.split(',').map((t) => positive(name, t.trim(), 0, max));
+  return [...new Set(list)].sort((a, b) => a - b);
 }
 
 function load(text: string | undefined): number | undefined {
@@ -68,6 +105,16 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       out: { type: 'string' },
       'no-build': { type: 'boolean' },
       'wait-load': { type: 'string' },
+      only: { type: 'string' },
+      'relay-cpu-prof': { type: 'string' },
+      'fanout-sizes': { type: 'string' },
+      'fanout-naive-sizes': { type: 'string' },
+      'fanout-seconds': { type: 'string' },
+      'fanout-rate': { type: 'string' },
+      'fanout-procs': { type: 'string' },
+      'ingest-seconds': { type: 'string' },
+      'ingest-runs': { type: 'string' },
+      'ingest-concurrency': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -80,7 +127,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     clients: positive('clients', values.clients, 5000, 18_000),
     clientProcs: positive('client-procs', values['client-procs'], 2, 16),
     probeEvents: positive('probe-events', values['probe-events'], 5, 100),
-    replayEvents: positive('replay-events', values['replay-events'], 100_000, 5_000_000),
+    replayEvents: positive('replay-events', values['replay-events'], 200_000, 5_000_000),
     replayRuns: positive('replay-runs', values['replay-runs'], 3, 20),
     webhookDeliveries: positive('webhook-deliveries', values['webhook-deliveries'], 5000, 200_000),
     webhookConcurrency: positive('webhook-concurrency', values['webhook-concurrency'], 100, 1000),
@@ -88,5 +135,15 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     outDir: values.out ?? 'bench/results',
     build: !values['no-build'],
     waitLoad: load(values['wait-load']),
+    only: values.only?.split(',').map((s) => s.trim()),
+    relayCpuProf: values['relay-cpu-prof'],
+    fanoutSizes: sizes('fanout-sizes', values['fanout-sizes'], [100, 1000, 10_000], 18_000),
+    fanoutNaiveSizes: sizes('fanout-naive-sizes', values['fanout-naive-sizes'], [100, 1000], 9000),
+    fanoutSeconds: positive('fanout-seconds', values['fanout-seconds'], 10, 120),
+    fanoutRate: positive('fanout-rate', values['fanout-rate'], 10, 1000),
+    fanoutProcs: positive('fanout-procs', values['fanout-procs'], 4, 16),
+    ingestSeconds: positive('ingest-seconds', values['ingest-seconds'], 5, 120),
+    ingestRuns: positive('ingest-runs', values['ingest-runs'], 3, 20),
+    ingestConcurrency: positive('ingest-concurrency', values['ingest-concurrency'], 32, 1000),
   };
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { freePort } from './ports.js';
 import { hasExited, stopChild, track } from './processes.js';
 import { sleep } from './progress.js';
@@ -27,6 +28,8 @@ export interface RelayLaunch {
   readonly entry: string;
   /** Environment added to (and overriding) the bench's defaults. */
   readonly env?: Record<string, string>;
+  /** Runs it with `--cpu-prof`, the profile written into this directory when it stops. */
+  readonly cpuProfDir?: string | undefined;
 }
 
 const KEEP_LINES = 200;
@@ -43,8 +46,13 @@ export async function startRelay(launch: RelayLaunch): Promise<BenchRelay> {
     LOG_LEVEL: 'warn',
     ...launch.env,
   };
+  const execArgv: string[] = [];
+  if (launch.cpuProfDir) {
+    mkdirSync(launch.cpuProfDir, { recursive: true });
+    execArgv.push('--cpu-prof', '--cpu-prof-dir', launch.cpuProfDir);
+  }
   const child: ChildProcess = track(
-    spawn(process.execPath, [launch.entry], {
+    spawn(process.execPath, [...execArgv, launch.entry], {
       env: {
         PATH: process.env.PATH ?? '',
         ...settings,

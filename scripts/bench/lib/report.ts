@@ -16,8 +16,16 @@ export interface Section {
   readonly figures: Figure[];
   /** How it was measured, and anything to read the figures by. */
   readonly notes: string[];
+  /** Figures that read best side by side (e.g. one row per step), shown after the figures. */
+  readonly tables?: Table[];
   /** Raw per-run or per-process data, kept in the JSON only. */
   readonly details?: Record<string, unknown>;
+}
+
+export interface Table {
+  readonly title: string;
+  readonly columns: string[];
+  readonly rows: (string | number)[][];
 }
 
 export interface Report {

@@ -55,6 +55,12 @@ export function markdown(report: Report): string {
     lines.push(`## ${section.title}`, '', '| figure | value | goal |', '|---|---|---|');
     for (const f of section.figures) lines.push(`| ${f.label} | ${value(f)} | ${goal(f)} |`);
     lines.push('');
+    for (const table of section.tables ?? []) {
+      lines.push(`### ${table.title}`, '', `| ${table.columns.join(' | ')} |`);
+      lines.push(`|${table.columns.map(() => '---').join('|')}|`);
+      for (const row of table.rows) lines.push(`| ${row.join(' | ')} |`);
+      lines.push('');
+    }
     for (const note of section.notes) lines.push(`- ${note}`);
     if (section.notes.length > 0) lines.push('');
   }

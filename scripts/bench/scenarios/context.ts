@@ -9,7 +9,10 @@ export type ClientName =
   | 'replay-reader'
   | 'webhook-receiver'
   | 'webhook-publisher'
-  | 'direct-post';
+  | 'direct-post'
+  | 'fanout-sse'
+  | 'fanout-publisher'
+  | 'ingest-load';
 
 /** What every scenario gets: the options, the fresh Redis and the relay under test. */
 export interface BenchContext {

@@ -20,6 +20,7 @@ export function authenticate(
       header: (name) => ctx.get(name) || undefined,
       query: (name) => firstQueryValue(ctx.query[name]),
     });
+    if (options.listening && credentials.kind === 'token') ctx.state.challenge = false;
     ctx.state.principal = await authenticator.authenticate(credentials, options);
     await next();
   };

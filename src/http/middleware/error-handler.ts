@@ -33,7 +33,9 @@ export function errorHandler(metrics: RelayMetrics): Koa.Middleware<RelayState> 
       if (err.details && err.details.length > 0) body.error.details = err.details;
       ctx.status = err.status;
       ctx.body = body;
-      if (err.status === 401) ctx.set('WWW-Authenticate', 'Basic realm="relay", charset="UTF-8"');
+      if (err.status === 401 && ctx.state.challenge !== false) {
+        ctx.set('WWW-Authenticate', 'Basic realm="relay", charset="UTF-8"');
+      }
       if (err.status === 503) ctx.set('Retry-After', '1');
     }
   };

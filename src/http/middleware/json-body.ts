@@ -5,16 +5,37 @@ import type { RelayState } from '../state.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-async function readLimited(req: NodeJS.ReadableStream & { destroy(): void }, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) throw new RelayError('RELAY_ERR_PAYLOAD_TOO_LARGE', `The body is over ${limit} bytes`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The whole body, or a 413 once it passes `limit`. Past the limit the rest is read and dropped rather than the
+ * socket destroyed: a client still sending would otherwise get a connection reset instead of the 413.
+ */
+function readLimited(req: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.resume();
+      settle(() => reject(new RelayError('RELAY_ERR_PAYLOAD_TOO_LARGE', `The body is over ${limit} bytes`)));
+    };
+    req.on('data', onData);
+    req.once('end', () => settle(() => resolve(Buffer.concat(chunks))));
+    req.once('error', (err) => settle(() => reject(err)));
+    req.once('close', () =>
+      settle(() => reject(new RelayError('RELAY_ERR_INVALID_JSON', 'The request ended before its body'))),
+    );
+  });
 }
 
 /**
@@ -29,7 +50,7 @@ export function jsonBody(limit = BODY_LIMIT_BYTES): Koa.Middleware<RelayState> {
       throw new RelayError('RELAY_ERR_PAYLOAD_TOO_LARGE', `The body is over ${limit} bytes`);
     }
     const type = ctx.get('content-type');
-    if (type && !ctx.is('application/json', 'application/*+json')) {
+    if (type && type !== 'application/json' && !ctx.is('application/json', 'application/*+json')) {
       throw new RelayError('RELAY_ERR_UNSUPPORTED_MEDIA_TYPE');
     }
     const raw = await readLimited(ctx.req, limit);

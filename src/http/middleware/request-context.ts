@@ -12,7 +12,16 @@ export function requestContext(logger: Logger, metrics: RelayMetrics): Koa.Middl
     const given = ctx.get('x-request-id');
     const requestId = REQUEST_ID.test(given) ? given : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.logger = logger.child({ requestId });
+    // the child logger is made when first used: most requests log nothing below the access line
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'logger', {
+      get: () => {
+        child ??= logger.child({ requestId });
+        return child;
+      },
+      enumerable: true,
+      configurable: true,
+    });
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
@@ -22,13 +31,14 @@ export function requestContext(logger: Logger, metrics: RelayMetrics): Koa.Middl
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequests.inc({ method: ctx.method, route, status: String(ctx.status) });
       metrics.httpDuration.observe({ method: ctx.method, route }, seconds);
-      ctx.state.logger.log('http', 'request', {
-        method: ctx.method,
-        route,
-        status: ctx.status,
-        ms: Math.round(seconds * 1000),
-        clientId: ctx.state.principal?.clientId,
-      });
+      if (logger.isLevelEnabled('http'))
+        ctx.state.logger.log('http', 'request', {
+          method: ctx.method,
+          route,
+          status: ctx.status,
+          ms: Math.round(seconds * 1000),
+          clientId: ctx.state.principal?.clientId,
+        });
     }
   };
 }

@@ -42,19 +42,21 @@ interface KeyBody {
 /** `/api/apikeys`: admins manage keys; a secret is shown once, at creation, and stored hashed. */
 export function apiKeyRoutes(deps: AppDeps): Router<RelayState> {
   const router = new Router<RelayState>({ prefix: '/api/apikeys' });
-  router.use(authenticate(deps.authenticator), requireAdmin);
+  // On each route, not `router.use()`: @koa/router matches a prefixed router's `use()` middleware with a
+  // case-sensitive regexp but its routes case-insensitively, so `GET /API/APIKEYS` skipped authentication.
+  const admin = [authenticate(deps.authenticator), requireAdmin] as const;
 
-  router.get('/', async (ctx) => {
+  router.get('/', ...admin, async (ctx) => {
     ctx.body = listPage(ctx.query, await deps.apiKeys.list(), (k) => k.clientId, publicView);
   });
 
-  router.get('/:clientId', async (ctx) => {
+  router.get('/:clientId', ...admin, async (ctx) => {
     const key = await deps.apiKeys.get(ctx.params.clientId as string);
     if (!key) throw new RelayError('RELAY_ERR_NOT_FOUND', `No API key ${ctx.params.clientId}`);
     ctx.body = publicView(key);
   });
 
-  router.post('/', jsonBody(), async (ctx) => {
+  router.post('/', ...admin, jsonBody(), async (ctx) => {
     const body = validate<KeyBody>(createSchema, ctx.state.body, 'API key');
     const clientSecret = body.clientSecret ?? generateSecret();
     const { record } = await deps.apiKeys.create(
@@ -65,7 +67,7 @@ export function apiKeyRoutes(deps: AppDeps): Router<RelayState> {
     ctx.body = { ...publicView(record), clientSecret };
   });
 
-  router.put('/:clientId', jsonBody(), async (ctx) => {
+  router.put('/:clientId', ...admin, jsonBody(), async (ctx) => {
     const body = validate<KeyBody>(updateSchema, ctx.state.body, 'API key');
     if (body.clientId !== undefined && body.clientId !== (ctx.params.clientId as string)) {
       throw new RelayError('RELAY_ERR_VALIDATION', 'clientId in the body differs from the one in the path', [
@@ -85,7 +87,7 @@ export function apiKeyRoutes(deps: AppDeps): Router<RelayState> {
     ctx.body = publicView(record);
   });
 
-  router.delete('/:clientId', async (ctx) => {
+  router.delete('/:clientId', ...admin, async (ctx) => {
     await deps.apiKeys.delete(ctx.params.clientId as string, authInfoOf(ctx.state.principal!));
     ctx.status = 204;
   });

@@ -19,7 +19,9 @@ const pageQuery = Joi.object({
  */
 export function deliveryRoutes(deps: AppDeps): Router<RelayState> {
   const router = new Router<RelayState>({ prefix: '/api/webhooks/:id' });
-  router.use(authenticate(deps.authenticator), requireAdmin);
+  // On each route, not `router.use()`: @koa/router matches a prefixed router's `use()` middleware with a
+  // case-sensitive regexp but its routes case-insensitively, so `GET /API/APIKEYS` skipped authentication.
+  const admin = [authenticate(deps.authenticator), requireAdmin] as const;
   const { hooks, deliveries } = deps;
   const existing = async (id: string) => {
     const hook = await hooks.get(id);
@@ -27,7 +29,7 @@ export function deliveryRoutes(deps: AppDeps): Router<RelayState> {
     return hook;
   };
 
-  router.get('/deliveries', async (ctx) => {
+  router.get('/deliveries', ...admin, async (ctx) => {
     const hook = await existing(ctx.params.id as string);
     const q = validate(pageQuery, ctx.query, 'query') as { page: number; pageSize: number };
     const { total, attempts } = await deliveries.attempts.list(
@@ -41,7 +43,7 @@ export function deliveryRoutes(deps: AppDeps): Router<RelayState> {
     };
   });
 
-  router.post('/deliveries/:deliveryId/retry', async (ctx) => {
+  router.post('/deliveries/:deliveryId/retry', ...admin, async (ctx) => {
     const hook = await existing(ctx.params.id as string);
     const job = await deliveries.queue.getJob(ctx.params.deliveryId as string);
     if (!job || job.data.hookId !== hook.id) {
@@ -59,7 +61,7 @@ export function deliveryRoutes(deps: AppDeps): Router<RelayState> {
     ctx.body = { deliveryId: job.id, state: 'waiting' };
   });
 
-  router.post('/test', async (ctx) => {
+  router.post('/test', ...admin, async (ctx) => {
     const hook = await existing(ctx.params.id as string);
     const deliveryId = `ping_${randomBytes(9).toString('base64url')}`;
     await deliveries.queue.add(

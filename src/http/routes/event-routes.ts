@@ -35,6 +35,21 @@ function authorize(events: readonly NewEvent[], principal: NonNullable<RelayStat
   }
 }
 
+/** One counter increment per domain of the commit, not per event. */
+function countAppended(metrics: AppDeps['metrics'], events: readonly { domain: string }[]): void {
+  let domain = events[0]?.domain;
+  let n = 0;
+  for (const e of events) {
+    if (e.domain !== domain) {
+      metrics.eventsAppended.inc({ domain, source: 'api' }, n);
+      domain = e.domain;
+      n = 0;
+    }
+    n += 1;
+  }
+  if (n > 0) metrics.eventsAppended.inc({ domain, source: 'api' }, n);
+}
+
 function parseLastEventId(header: string | undefined, query: string | undefined): number | undefined {
   const text = header || query;
   if (text === undefined || text === '') return undefined;
@@ -81,7 +96,7 @@ export function eventRoutes(deps: AppDeps): Router<RelayState> {
       ctx.set('Idempotent-Replayed', 'true');
       deps.metrics.publishDuplicates.inc();
     } else {
-      for (const e of result.events) deps.metrics.eventsAppended.inc({ domain: e.domain, source: 'api' });
+      countAppended(deps.metrics, result.events);
     }
     ctx.status = 201;
     ctx.type = 'application/json';

@@ -10,6 +10,10 @@ import { authenticate, requireAdmin } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
 import type { RelayState } from '../state.js';
 
+/**
+ * A Tweek hook from its body. A PUT replaces the hook, and a replaced hook starts afresh: enabled, its failure
+ * count reset (Tweek's API shows no disabled state, so replacing is how a Tweek client re-enables a hook).
+ */
 function toHook(body: TweekHookBody, id: string, base?: Hook): Hook {
   return {
     id,
@@ -22,8 +26,8 @@ function toHook(body: TweekHookBody, id: string, base?: Hook): Hook {
     headers: base?.headers ?? {},
     secret: base?.secret ?? null,
     created: base?.created ?? new Date().toISOString(),
-    isBanned: base?.isBanned ?? false,
-    disabledReason: base?.disabledReason ?? null,
+    isBanned: false,
+    disabledReason: null,
     version: newHookVersion(),
   };
 }
@@ -37,7 +41,9 @@ const quoted = (etag: string) => `"${etag}"`;
  */
 export function tweekHookRoutes(deps: AppDeps): Router<RelayState> {
   const router = new Router<RelayState>({ prefix: '/api/v2/hooks' });
-  router.use(authenticate(deps.authenticator), requireAdmin);
+  // On each route, not `router.use()`: @koa/router matches a prefixed router's `use()` middleware with a
+  // case-sensitive regexp but its routes case-insensitively, so `GET /API/APIKEYS` skipped authentication.
+  const admin = [authenticate(deps.authenticator), requireAdmin] as const;
   const { hooks } = deps;
   const options = (ctx: RouterContext<RelayState>) => ({
     ifMatch: parseIfMatch(ctx.get('if-match') || undefined),
@@ -54,21 +60,21 @@ export function tweekHookRoutes(deps: AppDeps): Router<RelayState> {
     if (status === 201 && result.hook) ctx.body = tweekView(result.hook);
   };
 
-  router.get('/', async (ctx) => {
+  router.get('/', ...admin, async (ctx) => {
     const { etag, hooks: list } = await hooks.tweekList();
     const filter = typeof ctx.query.keyPathFilter === 'string' ? ctx.query.keyPathFilter : undefined;
     ctx.set('ETag', quoted(etag));
     ctx.body = filter === undefined ? list : list.filter((h) => h.keyPath === filter);
   });
 
-  router.post('/', jsonBody(), async (ctx) => {
+  router.post('/', ...admin, jsonBody(), async (ctx) => {
     const body = validateTweekHook(ctx.state.body);
     await deps.checkHookUrl(body.url, 'url');
     const result = await hooks.create(toHook(body, newHookId()), options(ctx));
     answerWrite(ctx, result, 201);
   });
 
-  router.put('/:id', jsonBody(), async (ctx) => {
+  router.put('/:id', ...admin, jsonBody(), async (ctx) => {
     const id = ctx.params.id as string;
     const body = validateTweekHook(ctx.state.body);
     if (body.id !== undefined && body.id !== id) {
@@ -81,7 +87,7 @@ export function tweekHookRoutes(deps: AppDeps): Router<RelayState> {
     answerWrite(ctx, await hooks.update(id, (current) => toHook(body, id, current), options(ctx)), 204);
   });
 
-  router.delete('/:id', async (ctx) => {
+  router.delete('/:id', ...admin, async (ctx) => {
     const id = ctx.params.id as string;
     await tweekHook(id);
     answerWrite(ctx, await hooks.delete(id, options(ctx)), 204);

@@ -75,7 +75,9 @@ function applyPatch(hook: Hook, patch: unknown): unknown {
 /** Izanami's `/api/webhooks` (admin keys only). */
 export function webhookRoutes(deps: AppDeps): Router<RelayState> {
   const router = new Router<RelayState>({ prefix: '/api/webhooks' });
-  router.use(authenticate(deps.authenticator), requireAdmin);
+  // On each route, not `router.use()`: @koa/router matches a prefixed router's `use()` middleware with a
+  // case-sensitive regexp but its routes case-insensitively, so `GET /API/APIKEYS` skipped authentication.
+  const admin = [authenticate(deps.authenticator), requireAdmin] as const;
   const { hooks } = deps;
 
   const izanamiHook = async (id: string): Promise<Hook> => {
@@ -88,7 +90,7 @@ export function webhookRoutes(deps: AppDeps): Router<RelayState> {
     return body;
   };
 
-  router.get('/', async (ctx) => {
+  router.get('/', ...admin, async (ctx) => {
     const izanami = (await hooks.list()).filter(({ hook }) => hook.api === 'izanami');
     ctx.body = listPage(
       ctx.query,
@@ -98,7 +100,7 @@ export function webhookRoutes(deps: AppDeps): Router<RelayState> {
     );
   });
 
-  router.post('/', jsonBody(), async (ctx) => {
+  router.post('/', ...admin, jsonBody(), async (ctx) => {
     const body = await checked(validateIzanamiHook(ctx.state.body));
     const hook = toHook(body, body.clientId ?? newHookId());
     await hooks.create(hook, { authInfo: authInfoOf(ctx.state.principal!) });
@@ -106,7 +108,7 @@ export function webhookRoutes(deps: AppDeps): Router<RelayState> {
     ctx.body = izanamiView(hook);
   });
 
-  router.get('/:id', async (ctx) => {
+  router.get('/:id', ...admin, async (ctx) => {
     const hook = await izanamiHook(ctx.params.id as string);
     ctx.body = izanamiView(hook, await hooks.state(hook.id));
   });
@@ -126,17 +128,17 @@ export function webhookRoutes(deps: AppDeps): Router<RelayState> {
     ctx.body = izanamiView(written, await hooks.state(id));
   };
 
-  router.put('/:id', jsonBody(), async (ctx) => {
+  router.put('/:id', ...admin, jsonBody(), async (ctx) => {
     await replace(ctx, await checked(validateIzanamiHook(ctx.state.body)));
   });
 
-  router.patch('/:id', jsonBody(), async (ctx) => {
+  router.patch('/:id', ...admin, jsonBody(), async (ctx) => {
     const current = await izanamiHook(ctx.params.id as string);
     const patched = applyPatch(current, ctx.state.body);
     await replace(ctx, await checked(validateIzanamiHook(patched)));
   });
 
-  router.delete('/:id', async (ctx) => {
+  router.delete('/:id', ...admin, async (ctx) => {
     await izanamiHook(ctx.params.id as string);
     await hooks.delete(ctx.params.id as string, { authInfo: authInfoOf(ctx.state.principal!) });
     ctx.status = 204;

@@ -7,6 +7,9 @@
 --   given. Then trims: entries older than retention_ms (exact MINID) and entries past max_len (exact), and
 --   records in meta.trimmed the newest entry id ever trimmed, so a reader can tell a trimmed id from a
 --   never-used one. Returns the list of entry ids appended.
+--   The retention is checked at most every min(1 s, retention_ms / 10) (meta.checked: when it last was), not
+--   on every append: the check (reading the oldest entry) was the dearest step of a single event's append.
+--   An expired entry may thus stay that much longer; the length cap is checked on every append.
 
 local function relay_now_ms()
   local t = redis.call('TIME')
@@ -19,9 +22,10 @@ end
 
 local function relay_append(stream, meta, retention_ms, max_len, argv, first, count)
   local now = relay_now_ms()
-  local last = redis.call('HMGET', meta, 'ms', 'seq')
+  local last = redis.call('HMGET', meta, 'ms', 'seq', 'checked')
   local ms = tonumber(last[1])
   local seq = tonumber(last[2])
+  local checked = tonumber(last[3]) or 0
   if ms == nil then
     -- No record yet (new stream, or the meta hash was lost): continue after the newest entry, if any.
     local top = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
@@ -54,10 +58,10 @@ local function relay_append(stream, meta, retention_ms, max_len, argv, first, co
     end
     ids[#ids + 1] = id
   end
-  redis.call('HSET', meta, 'ms', ms, 'seq', seq)
-
   local trimmed = nil
-  if retention_ms > 0 and now - retention_ms > 0 then
+  local check_every = math.min(1000, math.floor(retention_ms / 10))
+  if retention_ms > 0 and now - retention_ms > 0 and (now < checked or now - checked >= check_every) then
+    checked = now
     local min_id = string.format('%d-0', now - retention_ms)
     local oldest = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
     if oldest[1] and relay_ms_of(oldest[1][1]) < now - retention_ms then
@@ -68,6 +72,8 @@ local function relay_append(stream, meta, retention_ms, max_len, argv, first, co
       end
     end
   end
+  redis.call('HSET', meta, 'ms', ms, 'seq', seq, 'checked', checked)
+
   local len = redis.call('XLEN', stream)
   if len > max_len then
     -- At most 10,000 entries a call, so lowering the cap on a large stream converges over a few appends.
