@@ -14,6 +14,16 @@ import type { HookStore } from './hook-store.js';
 
 export const DISPATCH_GROUP = 'dispatch';
 
+/** The replies of a pipeline, or its first error thrown. */
+function pipelineResults(replies: [Error | null, unknown][], expected: number): unknown[] {
+  if (replies.length !== expected)
+    throw new Error(`pipeline: ${replies.length} replies, ${expected} expected`);
+  return replies.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
+
 export interface DispatcherOptions {
   /** A connection of its own: XREADGROUP blocks on it. */
   readonly redis: Redis;
@@ -49,6 +59,8 @@ export class Dispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
   private lastClaim = 0;
+  /** Entries whose deliveries are enqueued, acknowledged with the next read (or on stop). */
+  private unacked: string[] = [];
   private readonly stopSignal = new StopSignal();
 
   constructor(private readonly options: DispatcherOptions) {}
@@ -70,40 +82,59 @@ export class Dispatcher {
    * the same step, before any later entry is appended, so the entries just read are matched against every
    * hook written before them, whichever dispatcher read the hook's own `WEBHOOK_*` entry.
    */
-  async refreshHooks(): Promise<void> {
-    const version = await this.options.hooks.version();
+  async refreshHooks(known?: string): Promise<void> {
+    const version = known ?? (await this.options.hooks.version());
     if (version === this.hooksVersion) return;
     const list = await this.options.hooks.list();
     this.hookList = list.map(({ hook }) => ({ hook, matches: compileHookFilter(hookFilterOf(hook)) }));
     this.hooksVersion = version;
   }
 
+  /**
+   * Reads batches until stopped. Each read is one pipeline on the blocking connection, so that Redis wakes once
+   * for it rather than three times: the acknowledgement of the batch handled before (its deliveries are
+   * enqueued by then), the blocking XREADGROUP, and the hooks' version, which Redis answers only once the read
+   * has returned, so it covers every hook written before the entries read.
+   */
   private async run(): Promise<void> {
     const { redis, stream, logger } = this.options;
     const claimIdleMs = this.options.claimIdleMs ?? 30_000;
     let failures = 0;
     while (this.running) {
+      const acking = this.unacked;
+      this.unacked = [];
       try {
         if (Date.now() - this.lastClaim > Math.min(claimIdleMs, 10_000))
           await this.claimAbandoned(claimIdleMs);
-        const read = redis.xreadgroup(
-          'GROUP',
-          DISPATCH_GROUP,
-          this.consumer,
-          'COUNT',
-          1000,
-          'BLOCK',
-          this.options.blockMs ?? 2000,
-          'STREAMS',
-          stream,
-          '>',
-        ) as Promise<[string, RawEntry[]][] | null>;
-        const reply = await this.stopSignal.race(read);
-        if (!this.running) break;
-        const raw = reply?.[0]?.[1] ?? [];
-        if (raw.length > 0) await this.handle(raw);
+        const pipeline = redis.pipeline();
+        if (acking.length > 0) pipeline.xack(stream, DISPATCH_GROUP, ...acking);
+        pipeline
+          .xreadgroup(
+            'GROUP',
+            DISPATCH_GROUP,
+            this.consumer,
+            'COUNT',
+            1000,
+            'BLOCK',
+            this.options.blockMs ?? 2000,
+            'STREAMS',
+            stream,
+            '>',
+          )
+          .get(this.options.hooks.versionKey);
+        const replies = await this.stopSignal.race(pipeline.exec());
+        if (!this.running) {
+          this.unacked = acking.concat(this.unacked);
+          break;
+        }
+        const [read, version] = pipelineResults(replies ?? [], acking.length > 0 ? 3 : 2).slice(-2);
+        const raw = (read as [string, RawEntry[]][] | null)?.[0]?.[1] ?? [];
+        if (raw.length > 0)
+          await this.handle(raw, { version: (version as string | null) ?? '0', ackLater: true });
         failures = 0;
       } catch (err) {
+        // an acknowledgement that may not have happened is sent again (XACK is idempotent)
+        this.unacked = acking.concat(this.unacked);
         if (!this.running) break;
         failures += 1;
         if (failures === 1)
@@ -136,11 +167,17 @@ export class Dispatcher {
     } while (cursor !== '0-0' && this.running);
   }
 
-  /** Enqueues the deliveries of a batch of entries, then acknowledges them. */
-  async handle(raw: readonly RawEntry[]): Promise<void> {
+  /**
+   * Enqueues the deliveries of a batch of entries, then acknowledges them: at once, or (`ackLater`, the read
+   * loop) with the next read. `version`: the hooks' version read after the entries, if the caller has it.
+   */
+  async handle(
+    raw: readonly RawEntry[],
+    options: { version?: string; ackLater?: boolean } = {},
+  ): Promise<void> {
     const { queue, stream, storeRedis } = this.options;
     const entries = raw.map(([id, fields]) => decodeEntry(id, fields));
-    await this.refreshHooks();
+    await this.refreshHooks(options.version);
     const jobs: { name: string; data: DeliveryJobData; opts: { jobId: string } }[] = [];
     for (const commit of await this.wholeCommits(entries)) {
       for (const { hook, matches } of this.hookList) {
@@ -158,7 +195,9 @@ export class Dispatcher {
       await queue.addBulk(jobs);
       for (const job of jobs) this.options.metrics.deliveriesEnqueued.inc({ api: job.name });
     }
-    await storeRedis.xack(stream, DISPATCH_GROUP, ...entries.map((e) => e.streamId));
+    const ids = entries.map((e) => e.streamId);
+    if (options.ackLater) this.unacked.push(...ids);
+    else await storeRedis.xack(stream, DISPATCH_GROUP, ...ids);
   }
 
   /** The commits that start in these entries, each completed from the stream if the batch ended inside it. */
@@ -187,5 +226,17 @@ export class Dispatcher {
     this.stopSignal.stop();
     this.options.redis.disconnect();
     await this.loop;
+    const ids = this.unacked;
+    this.unacked = [];
+    if (ids.length === 0) return;
+    try {
+      await this.options.storeRedis.xack(this.options.stream, DISPATCH_GROUP, ...ids);
+    } catch (err) {
+      // left pending: another dispatcher claims them, and their job ids keep the deliveries single
+      this.options.logger.warn('dispatcher: could not acknowledge on stop', {
+        count: ids.length,
+        error: (err as Error).message,
+      });
+    }
   }
 }

@@ -63,6 +63,11 @@ export class HookStore {
     private readonly retention: Retention,
   ) {}
 
+  /** The key of the version counter, for a reader that fetches it in a pipeline of its own. */
+  get versionKey(): string {
+    return this.keys.hooksVersion;
+  }
+
   /** Moves on every hook write, in the same step as the write. */
   async version(): Promise<string> {
     return (await this.redis.get(this.keys.hooksVersion)) ?? '0';
