@@ -55,5 +55,7 @@ if (missing.length > 0) {
   }
   console.log(`setup: installing ${missing.join(', ')} (apt-get)`);
   run('apt-get', ['update']);
-  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing]);
+  // chromium's fonts are only recommended: without them a page's text may render as boxes in screenshots
+  const packages = missing.flatMap((cmd) => (cmd === 'chromium' ? ['chromium', 'fonts-liberation'] : [cmd]));
+  run('apt-get', ['install', '-y', '--no-install-recommends', ...packages]);
 }
