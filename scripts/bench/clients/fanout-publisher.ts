@@ -3,46 +3,19 @@
  * on its schedule, not when the previous one is answered, so a busy server faces the same rate and a backlog
  * shows as latency), and records when each was sent and the `_id` it got. Started by the bench, never by hand.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { configEvent } from '../lib/events.js';
 import type { RatePublishArgs, RatePublished, RatePublishResult } from './fanout-publisher-api.js';
+import { postJson } from './http-post.js';
 import { serve } from './rpc.js';
-import { LOOPBACK } from './sse-target.js';
 
 const now = () => performance.timeOrigin + performance.now();
-const REQUEST_TIMEOUT_MS = 30_000;
 
-function post(agent: Agent, args: RatePublishArgs, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: LOOPBACK,
-        port: args.port,
-        path: '/api/events',
-        method: 'POST',
-        agent,
-        headers: {
-          ...args.headers,
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(body),
-        },
-        timeout: REQUEST_TIMEOUT_MS,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 201) reject(new Error(`HTTP ${res.statusCode} ${text.slice(0, 200)}`));
-          else resolve((JSON.parse(text) as { events: { _id: number }[] }).events[0]?._id ?? Number.NaN);
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+async function post(agent: Agent, args: RatePublishArgs, body: string): Promise<number> {
+  const { status, body: answer } = await postJson(agent, { ...args, path: '/api/events' }, body);
+  const text = answer.toString('utf8');
+  if (status !== 201) throw new Error(`HTTP ${status} ${text.slice(0, 200)}`);
+  return (JSON.parse(text) as { events: { _id: number }[] }).events[0]?._id ?? Number.NaN;
 }
 
 async function publish(args: RatePublishArgs): Promise<RatePublishResult> {

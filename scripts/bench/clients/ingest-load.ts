@@ -4,12 +4,10 @@
  * rates, latency percentiles and errors. Raw node:http, bodies built by the bench beforehand, so the load
  * costs little CPU of its own. Started by the bench, never by hand.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { postJson } from './http-post.js';
 import type { LoadArgs, LoadResult } from './ingest-load-api.js';
 import { serve } from './rpc.js';
-import { LOOPBACK } from './sse-target.js';
-
-const REQUEST_TIMEOUT_MS = 30_000;
 
 interface Answer {
   readonly status: number;
@@ -17,38 +15,10 @@ interface Answer {
   readonly text: string;
 }
 
-function post(agent: Agent, args: LoadArgs, body: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: LOOPBACK,
-        port: args.port,
-        path: args.path,
-        method: 'POST',
-        agent,
-        headers: {
-          ...args.headers,
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(body),
-        },
-        timeout: REQUEST_TIMEOUT_MS,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const buf = Buffer.concat(chunks);
-          const status = res.statusCode ?? 0;
-          // the text only of an error, for its sample
-          resolve({ status, bytes: buf.length, text: status === args.expectStatus ? '' : buf.toString() });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+async function post(agent: Agent, args: LoadArgs, body: string): Promise<Answer> {
+  const { status, body: answer } = await postJson(agent, args, body);
+  // the text only of an error, for its sample
+  return { status, bytes: answer.length, text: status === args.expectStatus ? '' : answer.toString() };
 }
 
 function nearestRank(sorted: Float64Array, p: number): number {

@@ -3,48 +3,21 @@
  * rate with a few requests in flight or paced one at a time, and records when each was acknowledged (201) and
  * the `_id` it got. Raw node:http with a keep-alive agent. Started by the bench, never by hand.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { configEvent } from '../lib/events.js';
+import { postJson } from './http-post.js';
 import { serve } from './rpc.js';
-import { LOOPBACK } from './sse-target.js';
 import type { PublishArgs, PublishResult } from './webhook-publisher-api.js';
 
 const now = () => performance.timeOrigin + performance.now();
-const REQUEST_TIMEOUT_MS = 30_000;
 
-function post(
+async function post(
   agent: Agent,
   args: PublishArgs,
   body: string,
 ): Promise<{ status: number; text: string; at: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: LOOPBACK,
-        port: args.port,
-        path: '/api/events',
-        method: 'POST',
-        agent,
-        headers: {
-          ...args.headers,
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(body),
-        },
-        timeout: REQUEST_TIMEOUT_MS,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), at: now() }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+  const { status, body: answer } = await postJson(agent, { ...args, path: '/api/events' }, body);
+  return { status, text: answer.toString('utf8'), at: now() };
 }
 
 async function publish(args: PublishArgs): Promise<PublishResult> {
