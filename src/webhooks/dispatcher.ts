@@ -7,6 +7,7 @@ import { decodeEntry } from '../events/serialize.js';
 import type { Logger } from '../logging/logger.js';
 import type { RelayMetrics } from '../metrics/metrics.js';
 import { StopSignal } from '../redis/stop-signal.js';
+import { ackDue, ackEveryMs, readBlockMs } from './ack-schedule.js';
 import { type DeliveryJobData, deliveryJobId } from './delivery-job.js';
 import type { Hook } from './hook.js';
 import { compileHookFilter, hookFilterOf } from './hook-matching.js';
@@ -22,6 +23,14 @@ function pipelineResults(replies: [Error | null, unknown][], expected: number): 
     if (err) throw err;
     return value;
   });
+}
+
+/** An entry as `XREADGROUP` returns it when read as buffers. */
+type RawBufferEntry = [id: Buffer, fields: Buffer[]];
+
+function asText(entry: RawEntry | RawBufferEntry): RawEntry {
+  const [id, fields] = entry;
+  return typeof id === 'string' ? (entry as RawEntry) : [String(id), fields.map(String)];
 }
 
 export interface DispatcherOptions {
@@ -59,8 +68,10 @@ export class Dispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
   private lastClaim = 0;
-  /** Entries whose deliveries are enqueued, acknowledged with the next read (or on stop). */
+  /** Entries whose deliveries are enqueued, acknowledged with a later read (or on stop). */
   private unacked: string[] = [];
+  /** When the oldest entry of `unacked` was handled. */
+  private unackedSince = 0;
   private readonly stopSignal = new StopSignal();
 
   constructor(private readonly options: DispatcherOptions) {}
@@ -92,31 +103,45 @@ export class Dispatcher {
 
   /**
    * Reads batches until stopped. Each read is one pipeline on the blocking connection, so that Redis wakes once
-   * for it rather than three times: the acknowledgement of the batch handled before (its deliveries are
-   * enqueued by then), the blocking XREADGROUP, and the hooks' version, which Redis answers only once the read
-   * has returned, so it covers every hook written before the entries read.
+   * for it: the acknowledgement of the batches handled before (their deliveries are enqueued by then), when one
+   * is due, the blocking XREADGROUP, and the hooks' version, which Redis answers only once the read has
+   * returned, so it covers every hook written before the entries read.
+   *
+   * Acknowledgements wait (see ack-schedule.ts): at most a second, or a quarter of the claim's idle time. An
+   * entry handled but not yet acknowledged when its dispatcher dies is handled again by the one that claims it,
+   * and its job id keeps the delivery single.
    */
   private async run(): Promise<void> {
     const { redis, stream, logger } = this.options;
     const claimIdleMs = this.options.claimIdleMs ?? 30_000;
+    const blockMs = this.options.blockMs ?? 2000;
+    const everyMs = ackEveryMs(claimIdleMs);
     let failures = 0;
     while (this.running) {
-      const acking = this.unacked;
-      this.unacked = [];
+      const now = Date.now();
+      const due = ackDue(this.unacked.length, now - this.unackedSince, everyMs);
+      const acking = due ? this.unacked : [];
+      const ackingSince = this.unackedSince;
+      if (due) this.unacked = [];
+      const putBack = () => {
+        if (acking.length === 0) return;
+        this.unacked = acking.concat(this.unacked);
+        this.unackedSince = ackingSince;
+      };
       try {
-        if (Date.now() - this.lastClaim > Math.min(claimIdleMs, 10_000))
-          await this.claimAbandoned(claimIdleMs);
+        if (now - this.lastClaim > Math.min(claimIdleMs, 10_000)) await this.claimAbandoned(claimIdleMs);
         const pipeline = redis.pipeline();
         if (acking.length > 0) pipeline.xack(stream, DISPATCH_GROUP, ...acking);
         pipeline
-          .xreadgroup(
+          .callBuffer(
+            'XREADGROUP',
             'GROUP',
             DISPATCH_GROUP,
             this.consumer,
             'COUNT',
             1000,
             'BLOCK',
-            this.options.blockMs ?? 2000,
+            readBlockMs(blockMs, this.unacked.length, Date.now() - this.unackedSince, everyMs),
             'STREAMS',
             stream,
             '>',
@@ -124,17 +149,17 @@ export class Dispatcher {
           .get(this.options.hooks.versionKey);
         const replies = await this.stopSignal.race(pipeline.exec());
         if (!this.running) {
-          this.unacked = acking.concat(this.unacked);
+          putBack();
           break;
         }
         const [read, version] = pipelineResults(replies ?? [], acking.length > 0 ? 3 : 2).slice(-2);
-        const raw = (read as [string, RawEntry[]][] | null)?.[0]?.[1] ?? [];
+        const raw = (read as [Buffer, RawBufferEntry[]][] | null)?.[0]?.[1] ?? [];
         if (raw.length > 0)
           await this.handle(raw, { version: (version as string | null) ?? '0', ackLater: true });
         failures = 0;
       } catch (err) {
         // an acknowledgement that may not have happened is sent again (XACK is idempotent)
-        this.unacked = acking.concat(this.unacked);
+        putBack();
         if (!this.running) break;
         failures += 1;
         if (failures === 1)
@@ -169,15 +194,27 @@ export class Dispatcher {
 
   /**
    * Enqueues the deliveries of a batch of entries, then acknowledges them: at once, or (`ackLater`, the read
-   * loop) with the next read. `version`: the hooks' version read after the entries, if the caller has it.
+   * loop) with a later read. `version`: the hooks' version read after the entries, if the caller has it. With
+   * no hook at all the entries are only acknowledged, not decoded (the read loop reads them as buffers, so
+   * that nothing is converted to text for nothing).
    */
   async handle(
-    raw: readonly RawEntry[],
+    raw: readonly (RawEntry | RawBufferEntry)[],
     options: { version?: string; ackLater?: boolean } = {},
   ): Promise<void> {
-    const { queue, stream, storeRedis } = this.options;
-    const entries = raw.map(([id, fields]) => decodeEntry(id, fields));
+    const { stream, storeRedis } = this.options;
     await this.refreshHooks(options.version);
+    if (this.hookList.length > 0) await this.enqueue(raw.map(asText));
+    const ids = raw.map(([id]) => String(id));
+    if (options.ackLater) {
+      if (this.unacked.length === 0) this.unackedSince = Date.now();
+      this.unacked.push(...ids);
+    } else await storeRedis.xack(stream, DISPATCH_GROUP, ...ids);
+  }
+
+  /** Adds one job per commit and matching hook (its id derived from both, so a second add is a no-op). */
+  private async enqueue(raw: readonly RawEntry[]): Promise<void> {
+    const entries = raw.map(([id, fields]) => decodeEntry(id, fields));
     const jobs: { name: string; data: DeliveryJobData; opts: { jobId: string } }[] = [];
     for (const commit of await this.wholeCommits(entries)) {
       for (const { hook, matches } of this.hookList) {
@@ -191,13 +228,9 @@ export class Dispatcher {
         });
       }
     }
-    if (jobs.length > 0) {
-      await queue.addBulk(jobs);
-      for (const job of jobs) this.options.metrics.deliveriesEnqueued.inc({ api: job.name });
-    }
-    const ids = entries.map((e) => e.streamId);
-    if (options.ackLater) this.unacked.push(...ids);
-    else await storeRedis.xack(stream, DISPATCH_GROUP, ...ids);
+    if (jobs.length === 0) return;
+    await this.options.queue.addBulk(jobs);
+    for (const job of jobs) this.options.metrics.deliveriesEnqueued.inc({ api: job.name });
   }
 
   /** The commits that start in these entries, each completed from the stream if the batch ended inside it. */
