@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { relayKeys } from '../../src/redis/keys.js';
 import { build, isStale } from './lib/build.js';
-import { describeMachine, loadAverage, waitForLoadBelow } from './lib/machine.js';
+import { cpuTimes, describeMachine, loadAverage, stealPercent, waitForLoadBelow } from './lib/machine.js';
 import { type BenchOptions, parseOptions } from './lib/options.js';
 import { stopAll, stopAllOnSignal } from './lib/processes.js';
 import { progress } from './lib/progress.js';
@@ -19,6 +19,7 @@ import type { BenchContext } from './scenarios/context.js';
 import { fanOut } from './scenarios/fan-out.js';
 import { idleClients } from './scenarios/idle-clients.js';
 import { ingest } from './scenarios/ingest.js';
+import { redisCost } from './scenarios/redis-cost.js';
 import { replay } from './scenarios/replay.js';
 import { webhooks } from './scenarios/webhooks.js';
 
@@ -79,6 +80,7 @@ const SCENARIOS: ((ctx: BenchContext) => Promise<Section>)[] = [
   ingest,
   webhooks,
   fanOut,
+  redisCost,
 ];
 
 /**
@@ -113,6 +115,7 @@ async function main(): Promise<void> {
   }
   const startedAt = new Date();
   const loadStart = loadAverage();
+  const cpuStart = cpuTimes();
   progress(
     `machine: ${machine.cores} cores, node ${machine.node}, redis ${machine.redisServer}; load ${loadStart.join(' ')}`,
   );
@@ -178,6 +181,7 @@ async function main(): Promise<void> {
     durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
     machine,
     loadAverage: { start: loadStart, end: loadAverage() },
+    stealPercent: stealPercent(cpuStart, cpuTimes()),
     setup: {
       source: sourceRevision(root),
       redis: `fresh redis-server ${machine.redisServer} on loopback, ${JSON.stringify(REDIS_SETTINGS)} (AOF, fsync on every write, as in production)`,

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 
 export interface Machine {
@@ -30,6 +31,25 @@ export function describeMachine(): Machine {
 export function loadAverage(): [number, number, number] {
   const [a, b, c] = loadavg().map((v) => Math.round(v * 100) / 100);
   return [a ?? 0, b ?? 0, c ?? 0];
+}
+
+/** The machine's CPU time so far (all cores, in clock ticks): in total, and stolen by the hypervisor. */
+export interface CpuTimes {
+  readonly total: number;
+  readonly steal: number;
+}
+
+/** From the `cpu` line of /proc/stat (user nice system idle iowait irq softirq steal …). */
+export function cpuTimes(): CpuTimes {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: ticks.reduce((a, b) => a + b, 0), steal: ticks[7] ?? 0 };
+}
+
+/** The share of the CPU time between two readings that the hypervisor gave to other guests (steal), in %. */
+export function stealPercent(from: CpuTimes, to: CpuTimes): number {
+  const total = to.total - from.total;
+  return total > 0 ? Math.round(((to.steal - from.steal) / total) * 1000) / 10 : 0;
 }
 
 /** Waits until the 1-minute load average is below `max`, at most `timeoutMs`; returns whether it did. */

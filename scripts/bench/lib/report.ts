@@ -34,6 +34,8 @@ export interface Report {
   readonly durationS: number;
   readonly machine: Machine;
   readonly loadAverage: { readonly start: number[]; readonly end: number[] };
+  /** CPU time stolen by the hypervisor over the run (% of all CPU time): other guests on the same host. */
+  readonly stealPercent: number;
   readonly setup: Record<string, unknown>;
   readonly options: Record<string, unknown>;
   readonly sections: Section[];

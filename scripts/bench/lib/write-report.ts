@@ -34,6 +34,7 @@ export function markdown(report: Report): string {
     `- CPU: ${m.cores} × ${m.cpuModel}; memory ${m.memoryGiB} GiB; Linux ${m.kernel}; open files limit ${m.fdLimit}`,
     `- Node ${m.node}, redis-server ${m.redisServer}`,
     `- Load average (1/5/15 min) at start: ${report.loadAverage.start.join(' / ')}; at end: ${report.loadAverage.end.join(' / ')}`,
+    `- CPU time stolen by the hypervisor during the run (other guests on the host): ${report.stealPercent} %`,
     '- Load generator, Redis and relay share these cores.',
     '',
     '## Set-up',

@@ -1,0 +1,260 @@
+import { Redis } from 'ioredis';
+import { encodeBody } from '../../../src/events/serialize.js';
+import { SCRIPTS } from '../../../src/redis/scripts.js';
+import { featureEvent } from '../lib/events.js';
+import { progress, sleep } from '../lib/progress.js';
+import { redisCpuSeconds } from '../lib/redis-info.js';
+import { figure, median, round, type Section } from '../lib/report.js';
+import type { BenchContext } from './context.js';
+
+/**
+ * Redis CPU per event, taken apart: the same events at the fan-out's rate (10/s), appended and read by the
+ * bench process itself on keys of their own, one part added per step. It shows what a relay's per-event
+ * cost is made of (an append fsynced on every write, each blocked reader served and its read sent again), and
+ * so how far the fan-out's naive ÷ relay ratio can go on this machine.
+ */
+
+const RATE = 10;
+const EVENTS = 100;
+const ROUNDS = 2;
+const NAIVE_READERS = 1000;
+const SETTLE_MS = 1000;
+const REST_MS = 2000;
+/** The append script's limits here: no retention check, a cap far above what is appended. */
+const MAX_LENGTH = 1_000_000;
+
+type Publish = 'xadd' | 'append';
+
+interface Step {
+  readonly name: string;
+  readonly label: string;
+  readonly publish: Publish;
+  readonly tail: boolean;
+  readonly group: boolean;
+  readonly naive: number;
+}
+
+const STEPS: Step[] = [
+  { name: 'xadd', label: 'XADD alone', publish: 'xadd', tail: false, group: false, naive: 0 },
+  {
+    name: 'append',
+    label: 'the append script alone',
+    publish: 'append',
+    tail: false,
+    group: false,
+    naive: 0,
+  },
+  {
+    name: 'tail',
+    label: 'append + one blocked XREAD (an SSE-only relay)',
+    publish: 'append',
+    tail: true,
+    group: false,
+    naive: 0,
+  },
+  {
+    name: 'relay',
+    label: 'append + one blocked XREAD + the dispatcher’s XREADGROUP (the relay)',
+    publish: 'append',
+    tail: true,
+    group: true,
+    naive: 0,
+  },
+  {
+    name: 'naive',
+    label: `append + ${NAIVE_READERS} blocked XREADs (the naive peer, without a dispatcher)`,
+    publish: 'append',
+    tail: false,
+    group: false,
+    naive: NAIVE_READERS,
+  },
+];
+
+/** A reader looping on its own connection until stopped; a failure while running fails the step. */
+class ReadLoop {
+  private running = true;
+  private failure: Error | undefined;
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly redis: Redis,
+    read: (redis: Redis) => Promise<void>,
+  ) {
+    this.done = (async () => {
+      while (this.running) {
+        try {
+          await read(redis);
+        } catch (err) {
+          if (this.running) this.failure = err as Error;
+          return;
+        }
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.redis.disconnect();
+    await this.done;
+    if (this.failure) throw this.failure;
+  }
+}
+
+async function connect(url: string): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true });
+  await redis.connect();
+  return redis;
+}
+
+/** As the tail reader: XREAD BLOCK from the last id seen, sent again as soon as a reply is in. */
+async function tailReader(url: string, key: string): Promise<ReadLoop> {
+  let last = '0-0';
+  return new ReadLoop(await connect(url), async (redis) => {
+    const reply = (await redis.xread('COUNT', 1000, 'BLOCK', 5000, 'STREAMS', key, last)) as
+      | [string, [string, string[]][]][]
+      | null;
+    const entries = reply?.[0]?.[1];
+    if (entries && entries.length > 0) last = (entries[entries.length - 1] as [string, string[]])[0];
+  });
+}
+
+/** As the dispatcher: XREADGROUP BLOCK in one pipeline with the hooks' GET, acknowledging at most once a second. */
+async function groupReader(url: string, key: string): Promise<ReadLoop> {
+  const redis = await connect(url);
+  await redis.xgroup('CREATE', key, 'dispatch', '$', 'MKSTREAM');
+  let unacked: string[] = [];
+  let since = 0;
+  return new ReadLoop(redis, async (r) => {
+    const pipeline = r.pipeline();
+    const due = unacked.length > 0 && Date.now() - since >= 1000;
+    if (due) pipeline.xack(key, 'dispatch', ...unacked);
+    if (due) unacked = [];
+    const block = unacked.length > 0 ? Math.max(1, 1000 - (Date.now() - since)) : 2000;
+    pipeline.callBuffer(
+      'XREADGROUP',
+      'GROUP',
+      'dispatch',
+      'c',
+      'COUNT',
+      1000,
+      'BLOCK',
+      block,
+      'STREAMS',
+      key,
+      '>',
+    );
+    pipeline.get(`${key}:version`);
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [err] of replies) if (err) throw err;
+    const read = replies[replies.length - 2]?.[1] as [Buffer, [Buffer, Buffer[]][]][] | null;
+    const entries = read?.[0]?.[1] ?? [];
+    if (entries.length > 0 && unacked.length === 0) since = Date.now();
+    for (const [id] of entries) unacked.push(String(id));
+  });
+}
+
+async function readers(url: string, key: string, step: Step): Promise<ReadLoop[]> {
+  const loops: ReadLoop[] = [];
+  if (step.tail) loops.push(await tailReader(url, key));
+  if (step.group) loops.push(await groupReader(url, key));
+  for (let i = 0; i < step.naive; i += 50)
+    loops.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, step.naive - i) }, () => tailReader(url, key)),
+      )),
+    );
+  return loops;
+}
+
+/** One step: its readers connected, Redis at rest measured, then EVENTS published at RATE, one at a time. */
+async function measure(ctx: BenchContext, step: Step, round_: number): Promise<number> {
+  const key = `bench:cost:${step.name}:${round_}`;
+  const redis = ctx.redis.client;
+  const publisher = new Redis(ctx.redis.url);
+  const loops = await readers(ctx.redis.url, key, step);
+  try {
+    await sleep(SETTLE_MS);
+    let cpu = await redisCpuSeconds(redis);
+    let started = performance.now();
+    await sleep(REST_MS);
+    const restPerS = ((await redisCpuSeconds(redis)) - cpu) / ((performance.now() - started) / 1000);
+    cpu = await redisCpuSeconds(redis);
+    started = performance.now();
+    for (let n = 0; n < EVENTS; n += 1) {
+      const wait = started + (n * 1000) / RATE - performance.now();
+      if (wait > 0) await sleep(wait);
+      const e = featureEvent(n);
+      // the fields the relay stores for it: type, domain, key and the encoded body
+      const fields = [
+        e.type,
+        'Feature',
+        e.key,
+        encodeBody({ ...e, domain: 'Feature', authInfo: { clientId: 'bench', name: 'bench' } }),
+      ] as const;
+      if (step.publish === 'xadd')
+        await publisher.xadd(key, '*', 't', fields[0], 'd', fields[1], 'k', fields[2], 'b', fields[3]);
+      else await SCRIPTS.append.run(publisher, [key, `${key}:meta`], [0, MAX_LENGTH, '', 0, ...fields]);
+    }
+    await sleep(1000 / RATE);
+    const seconds = (performance.now() - started) / 1000;
+    const used = (await redisCpuSeconds(redis)) - cpu - restPerS * seconds;
+    return (used / EVENTS) * 1e6;
+  } finally {
+    await Promise.all(loops.map((l) => l.stop()));
+    publisher.disconnect();
+    await redis.del(key, `${key}:meta`);
+  }
+}
+
+export async function redisCost(ctx: BenchContext): Promise<Section> {
+  const runs = new Map<string, number[]>(STEPS.map((s) => [s.name, []]));
+  for (let r = 1; r <= ROUNDS; r += 1) {
+    for (const step of STEPS) {
+      const us = await measure(ctx, step, r);
+      runs.get(step.name)?.push(us);
+      progress(`redis cost: round ${r}/${ROUNDS}, ${step.label}: ${us.toFixed(0)} µs/event (net of rest)`);
+    }
+  }
+  const us = (name: string) => median(runs.get(name) ?? []);
+  const [xadd, append, tail, relay, naive] = ['xadd', 'append', 'tail', 'relay', 'naive'].map(us) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return {
+    title: 'Redis CPU per event, taken apart',
+    figures: [
+      ...STEPS.map((s) =>
+        figure(`redisCost.${s.name}`, `Redis CPU per event: ${s.label}`, round(us(s.name)), 'µs'),
+      ),
+      figure(
+        'redisCost.naiveOverRelay',
+        'naive ÷ relay, same conditions (dispatcher on the relay side only)',
+        round(naive / relay),
+        '',
+      ),
+      figure(
+        'redisCost.naiveOverTail',
+        'naive ÷ SSE-only relay (neither with a dispatcher)',
+        round(naive / tail),
+        '',
+      ),
+      figure(
+        'redisCost.naiveOverAppend',
+        'naive ÷ the append alone: the most any relay appending through the script could show',
+        round(naive / append),
+        '',
+      ),
+      figure('redisCost.appendOverXadd', 'the append script ÷ a bare XADD', round(append / xadd), ''),
+    ],
+    notes: [
+      `Each step: the bench process connects its readers to a key of its own on the bench's Redis (AOF, appendfsync always), lets it settle ${SETTLE_MS} ms, measures Redis' CPU at rest for ${REST_MS} ms, then appends ${EVENTS} events at ${RATE}/s, one at a time (each awaited), and reports Redis CPU per event net of the rest rate (Δ used_cpu_user + used_cpu_sys). ${ROUNDS} rounds of all steps, medians.`,
+      'The append is the relay’s own script (src/redis/lua/append.lua) with no retention check; the readers do what the relay’s do: the tail reader’s XREAD BLOCK sent again at once; the dispatcher’s pipeline of XREADGROUP BLOCK and a GET, with one XACK a second.',
+      'With appendfsync always, Redis fsyncs once per event-loop pass that wrote: the append pays one, and a blocked reader served in that same pass adds none; each reader sending its next read wakes Redis once more. The naive peer’s 1,000 readers are 1,000 replies and 1,000 new reads per event.',
+      'The fan-out scenario’s naive ÷ relay ratio counts the relay’s dispatcher on both sides (the naive peer’s events are appended through the relay); here the naive step has none.',
+    ],
+    details: Object.fromEntries(runs),
+  };
+}
