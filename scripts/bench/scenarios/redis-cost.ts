@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { encodeBody } from '../../../src/events/serialize.js';
 import { SCRIPTS } from '../../../src/redis/scripts.js';
+import { ACK_EVERY_MS, ackDue, readBlockMs } from '../../../src/webhooks/ack-schedule.js';
 import { featureEvent } from '../lib/events.js';
 import { progress, sleep } from '../lib/progress.js';
 import { redisCpuSeconds } from '../lib/redis-info.js';
@@ -118,7 +119,7 @@ async function tailReader(url: string, key: string): Promise<ReadLoop> {
   });
 }
 
-/** As the dispatcher: XREADGROUP BLOCK in one pipeline with the hooks' GET, acknowledging at most once a second. */
+/** As the dispatcher: XREADGROUP BLOCK in one pipeline with the hooks' GET, its acknowledgements grouped. */
 async function groupReader(url: string, key: string): Promise<ReadLoop> {
   const redis = await connect(url);
   await redis.xgroup('CREATE', key, 'dispatch', '$', 'MKSTREAM');
@@ -126,10 +127,12 @@ async function groupReader(url: string, key: string): Promise<ReadLoop> {
   let since = 0;
   return new ReadLoop(redis, async (r) => {
     const pipeline = r.pipeline();
-    const due = unacked.length > 0 && Date.now() - since >= 1000;
-    if (due) pipeline.xack(key, 'dispatch', ...unacked);
-    if (due) unacked = [];
-    const block = unacked.length > 0 ? Math.max(1, 1000 - (Date.now() - since)) : 2000;
+    // the dispatcher's own schedule (src/webhooks/ack-schedule.ts), at the default claim idle time
+    if (ackDue(unacked.length, Date.now() - since, ACK_EVERY_MS)) {
+      pipeline.xack(key, 'dispatch', ...unacked);
+      unacked = [];
+    }
+    const block = readBlockMs(2000, unacked.length, Date.now() - since, ACK_EVERY_MS);
     pipeline.callBuffer(
       'XREADGROUP',
       'GROUP',
