@@ -17,7 +17,6 @@ import { sourceRevision } from './lib/revision.js';
 import { writeReport } from './lib/write-report.js';
 import type { BenchContext } from './scenarios/context.js';
 import { fanOut } from './scenarios/fan-out.js';
-import { idleClients } from './scenarios/idle-clients.js';
 import { ingest } from './scenarios/ingest.js';
 import { redisCost } from './scenarios/redis-cost.js';
 import { replay } from './scenarios/replay.js';
@@ -31,13 +30,6 @@ const KEY_PREFIX = 'bench';
 
 /** Figures quoted in the summary at the top of the results. */
 const HEADLINE = [
-  'idle.clients',
-  'idle.rssPerConnection',
-  'idle.rssPerConnectionMarginal',
-  'idle.redisClientsBefore',
-  'idle.redisClientsAfter',
-  'idle.deliveries',
-  'idle.lost',
   'replay.rate',
   'replay.firstEventMs',
   'replay.rawXrangeRate',
@@ -74,20 +66,7 @@ const HEADLINE = [
 ];
 
 /** The scenarios, in the order they run; each leaves no client connected behind it. */
-const SCENARIOS: ((ctx: BenchContext) => Promise<Section>)[] = [
-  idleClients,
-  replay,
-  ingest,
-  webhooks,
-  fanOut,
-  redisCost,
-];
-
-/**
- * Run only when named by `--only`: idle clients (RSS per connection, Redis connections, delivery to 5,000) are
- * covered by the fan-out scenario's steps, up to 10,000 clients.
- */
-const ON_REQUEST = new Set<(ctx: BenchContext) => Promise<Section>>([idleClients]);
+const SCENARIOS: ((ctx: BenchContext) => Promise<Section>)[] = [replay, ingest, webhooks, fanOut, redisCost];
 
 /** A scenario's name for `--only`: its function's name in kebab case (`fanOut` → `fan-out`). */
 function scenarioName(scenario: (ctx: BenchContext) => Promise<Section>): string {
@@ -163,8 +142,7 @@ async function main(): Promise<void> {
         `--only: no scenario ${unknown.join(', ')} (${SCENARIOS.map(scenarioName).join(', ')})`,
       );
     for (const scenario of SCENARIOS)
-      if (options.only ? options.only.includes(scenarioName(scenario)) : !ON_REQUEST.has(scenario))
-        sections.push(await scenario(ctx));
+      if (!options.only || options.only.includes(scenarioName(scenario))) sections.push(await scenario(ctx));
   } catch (err) {
     if (relay) process.stderr.write(`--- relay output (last lines) ---\n${relay.output()}\n`);
     throw err;

@@ -83,10 +83,6 @@ interface RawEvent {
   oldValue?: unknown;
 }
 
-/**
- * Validates a publish body, one event or a commit `{author?, events}`, and lists every problem at once.
- * The domain follows from the type; a given domain must agree with it.
- */
 const isCommitBody = (body: unknown): boolean =>
   typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
 
@@ -101,6 +97,10 @@ export function schemaCheck(body: unknown): Joi.ValidationResult {
   return schema.required().validate(body, { abortEarly: false, convert: false });
 }
 
+/**
+ * Validates a publish body, one event or a commit `{author?, events}`, and lists every problem at once.
+ * The domain follows from the type; a given domain must agree with it.
+ */
 export function validatePublish(body: unknown, authInfo: AuthInfo | null): NewEvent[] {
   const isCommit = isCommitBody(body);
   const { value, error } = surelyValidBody(body) ? { value: body, error: undefined } : schemaCheck(body);

@@ -1,12 +1,6 @@
 import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
-  /** Concurrent idle SSE clients held by one relay process. */
-  readonly clients: number;
-  /** Processes the idle clients are spread over. */
-  readonly clientProcs: number;
-  /** Events published to the idle clients to check delivery. */
-  readonly probeEvents: number;
   /** Events appended, then replayed from Last-Event-Id. */
   readonly replayEvents: number;
   /** Replay and raw XRANGE measurements, interleaved; the median is reported. */
@@ -46,9 +40,6 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench -- [options]
-  --clients N                idle SSE clients on one relay process (default 5000)
-  --client-procs N           client processes they are spread over (default 2)
-  --probe-events N           events published to check delivery to every idle client (default 5)
   --replay-events N          events appended and replayed from Last-Event-Id (default 200000)
   --replay-runs N            replay and raw XRANGE runs, median reported (default 3)
   --webhook-deliveries N     commits published to one webhook at full rate, and again as a backlog (default 5000)
@@ -57,8 +48,7 @@ const USAGE = `npm run bench -- [options]
   --out DIR                  results directory (default bench/results)
   --no-build                 do not rebuild dist/ even when it is older than src/
   --wait-load L              first wait (at most 15 min) for the 1-minute load average to fall below L
-  --only A,B                 run only these scenarios, by name (e.g. fan-out or idle-clients,replay);
-                             idle-clients runs only when named here
+  --only A,B                 run only these scenarios, by name (e.g. fan-out or replay,redis-cost)
   --relay-cpu-prof DIR       run the relay with --cpu-prof; its profile is written into DIR when it stops
   --fanout-sizes A,B,C       fan-out: SSE clients of one relay process, a step each (default 100,1000,10000)
   --fanout-naive-sizes A,B   fan-out: the same against the naive peer (default 100,1000)
@@ -94,9 +84,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      clients: { type: 'string' },
-      'client-procs': { type: 'string' },
-      'probe-events': { type: 'string' },
       'replay-events': { type: 'string' },
       'replay-runs': { type: 'string' },
       'webhook-deliveries': { type: 'string' },
@@ -124,9 +111,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     process.exit(0);
   }
   return {
-    clients: positive('clients', values.clients, 5000, 18_000),
-    clientProcs: positive('client-procs', values['client-procs'], 2, 16),
-    probeEvents: positive('probe-events', values['probe-events'], 5, 100),
     replayEvents: positive('replay-events', values['replay-events'], 200_000, 5_000_000),
     replayRuns: positive('replay-runs', values['replay-runs'], 3, 20),
     webhookDeliveries: positive('webhook-deliveries', values['webhook-deliveries'], 5000, 200_000),

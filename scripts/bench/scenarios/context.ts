@@ -5,7 +5,6 @@ import type { BenchRelay } from '../lib/relay-process.js';
 
 /** The client process scripts under clients/. */
 export type ClientName =
-  | 'idle-sse'
   | 'replay-reader'
   | 'webhook-receiver'
   | 'webhook-publisher'

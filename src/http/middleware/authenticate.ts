@@ -31,3 +31,12 @@ export async function requireAdmin(ctx: Koa.ParameterizedContext<RelayState>, ne
     throw new RelayError('RELAY_ERR_FORBIDDEN', 'This route needs an admin key');
   await next();
 }
+
+/**
+ * An admin route's middleware: the key, then the admin check. Put on each route, never in a prefixed router's
+ * `use()`: @koa/router matches `use()` middleware with a case-sensitive regexp but routes case-insensitively,
+ * so `GET /API/APIKEYS` skipped authentication.
+ */
+export function adminOnly(authenticator: Authenticator) {
+  return [authenticate(authenticator), requireAdmin] as const;
+}

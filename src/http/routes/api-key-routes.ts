@@ -5,7 +5,7 @@ import { generateSecret } from '../../auth/secret-hash.js';
 import { RelayError } from '../../errors/catalogue.js';
 import { splitPatterns } from '../../events/glob.js';
 import type { AppDeps } from '../app-deps.js';
-import { authenticate, requireAdmin } from '../middleware/authenticate.js';
+import { adminOnly } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { listPage } from '../pagination.js';
 import type { RelayState } from '../state.js';
@@ -42,9 +42,7 @@ interface KeyBody {
 /** `/api/apikeys`: admins manage keys; a secret is shown once, at creation, and stored hashed. */
 export function apiKeyRoutes(deps: AppDeps): Router<RelayState> {
   const router = new Router<RelayState>({ prefix: '/api/apikeys' });
-  // On each route, not `router.use()`: @koa/router matches a prefixed router's `use()` middleware with a
-  // case-sensitive regexp but its routes case-insensitively, so `GET /API/APIKEYS` skipped authentication.
-  const admin = [authenticate(deps.authenticator), requireAdmin] as const;
+  const admin = adminOnly(deps.authenticator);
 
   router.get('/', ...admin, async (ctx) => {
     ctx.body = listPage(ctx.query, await deps.apiKeys.list(), (k) => k.clientId, publicView);

@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import Joi from 'joi';
 import { RelayError } from '../../errors/catalogue.js';
 import type { AppDeps } from '../app-deps.js';
-import { authenticate, requireAdmin } from '../middleware/authenticate.js';
+import { adminOnly } from '../middleware/authenticate.js';
 import type { RelayState } from '../state.js';
 import { validate } from '../validate.js';
 
@@ -19,9 +19,7 @@ const pageQuery = Joi.object({
  */
 export function deliveryRoutes(deps: AppDeps): Router<RelayState> {
   const router = new Router<RelayState>({ prefix: '/api/webhooks/:id' });
-  // On each route, not `router.use()`: @koa/router matches a prefixed router's `use()` middleware with a
-  // case-sensitive regexp but its routes case-insensitively, so `GET /API/APIKEYS` skipped authentication.
-  const admin = [authenticate(deps.authenticator), requireAdmin] as const;
+  const admin = adminOnly(deps.authenticator);
   const { hooks, deliveries } = deps;
   const existing = async (id: string) => {
     const hook = await hooks.get(id);

@@ -6,7 +6,7 @@ import { tweekView } from '../../webhooks/hook.js';
 import { type HookWriteResult, newHookId, newHookVersion } from '../../webhooks/hook-store.js';
 import { parseIfMatch, type TweekHookBody, validateTweekHook } from '../../webhooks/hook-validation.js';
 import type { AppDeps } from '../app-deps.js';
-import { authenticate, requireAdmin } from '../middleware/authenticate.js';
+import { adminOnly } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
 import type { RelayState } from '../state.js';
 
@@ -41,9 +41,7 @@ const quoted = (etag: string) => `"${etag}"`;
  */
 export function tweekHookRoutes(deps: AppDeps): Router<RelayState> {
   const router = new Router<RelayState>({ prefix: '/api/v2/hooks' });
-  // On each route, not `router.use()`: @koa/router matches a prefixed router's `use()` middleware with a
-  // case-sensitive regexp but its routes case-insensitively, so `GET /API/APIKEYS` skipped authentication.
-  const admin = [authenticate(deps.authenticator), requireAdmin] as const;
+  const admin = adminOnly(deps.authenticator);
   const { hooks } = deps;
   const options = (ctx: RouterContext<RelayState>) => ({
     ifMatch: parseIfMatch(ctx.get('if-match') || undefined),

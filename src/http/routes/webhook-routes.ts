@@ -7,7 +7,7 @@ import { izanamiView } from '../../webhooks/hook.js';
 import { newHookId, newHookVersion } from '../../webhooks/hook-store.js';
 import { type IzanamiHookBody, validateIzanamiHook } from '../../webhooks/hook-validation.js';
 import type { AppDeps } from '../app-deps.js';
-import { authenticate, requireAdmin } from '../middleware/authenticate.js';
+import { adminOnly } from '../middleware/authenticate.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { listPage } from '../pagination.js';
 import type { RelayState } from '../state.js';
@@ -75,9 +75,7 @@ function applyPatch(hook: Hook, patch: unknown): unknown {
 /** Izanami's `/api/webhooks` (admin keys only). */
 export function webhookRoutes(deps: AppDeps): Router<RelayState> {
   const router = new Router<RelayState>({ prefix: '/api/webhooks' });
-  // On each route, not `router.use()`: @koa/router matches a prefixed router's `use()` middleware with a
-  // case-sensitive regexp but its routes case-insensitively, so `GET /API/APIKEYS` skipped authentication.
-  const admin = [authenticate(deps.authenticator), requireAdmin] as const;
+  const admin = adminOnly(deps.authenticator);
   const { hooks } = deps;
 
   const izanamiHook = async (id: string): Promise<Hook> => {
