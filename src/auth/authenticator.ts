@@ -56,8 +56,19 @@ export class Authenticator {
       }
       case 'secret': {
         const { clientId, clientSecret } = credentials;
-        const record = clientId && clientSecret ? await this.record(clientId, options.listening) : undefined;
-        if (!record || !(await this.deps.verified.verify(clientSecret, record.secretHash))) {
+        // a key in use: its record read under FRESH_RECORD_MS ago and its secret verified before, no await
+        const record =
+          clientId && clientSecret
+            ? (this.freshRecord(clientId) ?? (await this.record(clientId, options.listening)))
+            : undefined;
+        const verified = this.deps.verified;
+        if (
+          !record ||
+          !(
+            verified.known(clientSecret, record.secretHash) ||
+            (await verified.verify(clientSecret, record.secretHash))
+          )
+        ) {
           throw new RelayError('RELAY_ERR_UNAUTHENTICATED');
         }
         return { ...publicView(record), via: 'secret' };
@@ -71,13 +82,19 @@ export class Authenticator {
     this.lastRead.delete(clientId);
   }
 
+  /** The key's record if read in the last FRESH_RECORD_MS and not changed since. */
+  private freshRecord(clientId: string): ApiKeyRecord | undefined {
+    const seen = this.lastRead.get(clientId);
+    return seen?.fresh && this.deps.now() - seen.at < FRESH_RECORD_MS ? seen.record : undefined;
+  }
+
   /**
    * The key's record, read in the last FRESH_RECORD_MS (and not changed since) or read now; for a listener,
    * the last one read if Redis is away.
    */
   private async record(clientId: string, listening: boolean): Promise<ApiKeyRecord | undefined> {
-    const seen = this.lastRead.get(clientId);
-    if (seen?.fresh && this.deps.now() - seen.at < FRESH_RECORD_MS) return seen.record;
+    const fresh = this.freshRecord(clientId);
+    if (fresh) return fresh;
     const changes = this.changes;
     try {
       const record = await this.deps.apiKeys.get(clientId);

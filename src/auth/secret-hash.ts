@@ -1,3 +1,4 @@
+import * as nodeCrypto from 'node:crypto';
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -42,6 +43,12 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** SHA-256, base64url: one-shot `crypto.hash` where Node has it (20.12 and later), twice as fast for a secret. */
+const oneShot = (nodeCrypto as { hash?: typeof nodeCrypto.hash }).hash;
+const sha256: (text: string) => string = oneShot
+  ? (text) => oneShot('sha256', text, 'base64url')
+  : (text) => createHash('sha256').update(text).digest('base64url');
+
 /**
  * Remembers (stored hash, secret digest) pairs that verified, bounded, oldest forgotten first. Checks of the
  * same pair already under way are shared: N listeners reconnecting at once with one key cost one scrypt, not N.
@@ -52,7 +59,12 @@ export class VerifiedSecrets {
   constructor(private readonly capacity = 10_000) {}
 
   private static digest(secret: string): string {
-    return createHash('sha256').update(secret).digest('base64url');
+    return sha256(secret);
+  }
+
+  /** Whether the pair verified before: no scrypt and no promise, as for every request of a key in use. */
+  known(secret: string, stored: string): boolean {
+    return this.seen.get(stored) === VerifiedSecrets.digest(secret);
   }
 
   async verify(secret: string, stored: string): Promise<boolean> {

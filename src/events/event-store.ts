@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RelayKeys } from '../redis/keys.js';
 import { SCRIPTS } from '../redis/scripts.js';
+import { WriteCoalescer } from '../redis/write-coalescer.js';
 import type { NewEvent, StoredEvent } from './event.js';
 import { parseStreamId } from './event-id.js';
 import { decodeEntry, encodeBody, eventJson } from './serialize.js';
@@ -74,11 +75,16 @@ export function storedFromIds(
 
 /** The one way into the stream, and the reads of it that are not the tail reader's. */
 export class EventStore {
+  /** Appends sent in one event-loop turn leave in one write. */
+  private readonly appendWrites: WriteCoalescer;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RelayKeys,
     private readonly retention: Retention,
-  ) {}
+  ) {
+    this.appendWrites = new WriteCoalescer(redis);
+  }
 
   get retentionArgs(): [number, number] {
     return [this.retention.retentionMs, this.retention.maxLength];
@@ -88,6 +94,7 @@ export class EventStore {
     const keys = [this.keys.events, this.keys.eventsMeta];
     if (idempotency) keys.push(this.keys.idempotency(idempotency.scope, idempotency.digest));
     const bodies = events.map(encodeBody);
+    this.appendWrites.hold();
     const reply = (await SCRIPTS.append.run(this.redis, keys, [
       ...this.retentionArgs,
       idempotency?.fingerprint ?? '',

@@ -50,9 +50,8 @@ export function dashboard(queue: Queue, authenticator: Authenticator): Koa.Middl
   });
   const board = adapter.registerPlugin() as unknown as Koa.Middleware<RelayState>;
   const withKey = authenticate(authenticator);
-  return async function adminDashboard(ctx, next) {
-    if (ctx.path !== DASHBOARD_PATH && !ctx.path.startsWith(`${DASHBOARD_PATH}/`)) return next();
-    await withKey(ctx, () =>
+  const serve: Koa.Middleware<RelayState> = (ctx, next) =>
+    withKey(ctx, () =>
       requireAdmin(ctx, async () => {
         try {
           await board(ctx, next);
@@ -61,5 +60,8 @@ export function dashboard(queue: Queue, authenticator: Authenticator): Koa.Middl
         }
       }),
     );
+  return function adminDashboard(ctx, next) {
+    if (ctx.path !== DASHBOARD_PATH && !ctx.path.startsWith(`${DASHBOARD_PATH}/`)) return next();
+    return serve(ctx, next);
   };
 }

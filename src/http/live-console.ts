@@ -48,7 +48,8 @@ function loadFiles(): Map<string, { readonly body: Buffer; readonly type: string
  */
 export function liveConsole(): Koa.Middleware<RelayState> {
   const files = loadFiles();
-  return async function serveConsole(ctx, next) {
+  // not async: most requests only pass through (see createApp)
+  return function serveConsole(ctx, next) {
     const asset = files.get(ctx.path);
     if (!asset) return next();
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {

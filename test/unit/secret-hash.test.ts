@@ -134,6 +134,17 @@ describe('VerifiedSecrets', () => {
     assert.equal(runs, 1);
   });
 
+  it('knows, without scrypt or a promise, only a pair that verified', async () => {
+    const cache = new VerifiedSecrets();
+    assert.equal(cache.known(SECRET, stored), false, 'nothing verified yet');
+    assert.equal(await cache.verify('wrong', stored), false);
+    assert.equal(cache.known('wrong', stored), false, 'a failure is not known');
+    assert.equal(await cache.verify(SECRET, stored), true);
+    assert.equal(cache.known(SECRET, stored), true);
+    assert.equal(cache.known('wrong', stored), false, 'another secret for the same hash');
+    assert.equal(cache.known(SECRET, otherStored), false, 'the same secret for another hash');
+  });
+
   it('never remembers a failure as a success, nor a success for another secret', async () => {
     const cache = new VerifiedSecrets();
     assert.equal(await cache.verify(SECRET, stored), true);

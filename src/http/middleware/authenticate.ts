@@ -16,9 +16,11 @@ export function authenticate(
   options: AuthenticateOptions = { listening: false },
 ) {
   return async function requireKey(ctx: Koa.ParameterizedContext<RelayState>, next: Koa.Next) {
+    // most requests have no query string: nothing to parse then
+    const hasQuery = ctx.querystring !== '';
     const credentials = readCredentials({
       header: (name) => ctx.get(name) || undefined,
-      query: (name) => firstQueryValue(ctx.query[name]),
+      query: (name) => (hasQuery ? firstQueryValue(ctx.query[name]) : undefined),
     });
     if (options.listening && credentials.kind === 'token') ctx.state.challenge = false;
     ctx.state.principal = await authenticator.authenticate(credentials, options);

@@ -15,11 +15,17 @@ export function toRelayError(err: unknown): RelayError {
   return new RelayError('RELAY_ERR_INTERNAL', undefined, undefined, { cause: err });
 }
 
-/** The one place errors become responses: `{"error": {"code", "message", "details"?}}`. */
+/**
+ * The one place errors become responses: `{"error": {"code", "message", "details"?}}`. A request nothing
+ * answered (no route, no body, still Koa's 404) becomes RELAY_ERR_NOT_FOUND here too.
+ */
 export function errorHandler(metrics: RelayMetrics): Koa.Middleware<RelayState> {
   return async function handleErrors(ctx, next) {
     try {
       await next();
+      if (ctx.status === 404 && ctx.body == null && ctx.respond !== false) {
+        throw new RelayError('RELAY_ERR_NOT_FOUND', 'No such route');
+      }
     } catch (caught) {
       const err = toRelayError(caught);
       metrics.errors.inc({ code: err.code });
