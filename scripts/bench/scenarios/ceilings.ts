@@ -6,6 +6,7 @@ import type { BenchContext } from './context.js';
 /** The stream keys of the ceilings: apart from the relay's, deleted after each use. */
 export const XADD_BENCHMARK_KEY = 'bench-ceiling:redis-benchmark';
 export const BARE_XADD_KEY = 'bench-ceiling:bare-xadd';
+export const KOA_XADD_KEY = 'bench-ceiling:koa-xadd';
 
 export const BENCHMARK_CLIENTS = 50;
 export const BENCHMARK_PIPELINE = 16;
@@ -37,14 +38,20 @@ export async function xaddCeilings(
   return { pipelined, unpipelined };
 }
 
-/** The bare node:http + XADD peer (peers/bare-xadd.ts), a process of its own, listening. */
-export async function startBareXadd(ctx: BenchContext): Promise<{ proc: ClientProcess; port: number }> {
-  const script = new URL('../peers/bare-xadd.ts', import.meta.url).pathname;
-  const proc = await ClientProcess.start('bare-xadd', script);
+/**
+ * A one-XADD-per-POST peer, a process of its own, listening: `bare-xadd` (node:http, peers/bare-xadd.ts) or
+ * `koa-xadd` (the relay's Koa and @koa/router, peers/koa-xadd.ts).
+ */
+export async function startXaddPeer(
+  ctx: BenchContext,
+  peer: 'bare-xadd' | 'koa-xadd',
+): Promise<{ proc: ClientProcess; port: number }> {
+  const script = new URL(`../peers/${peer}.ts`, import.meta.url).pathname;
+  const proc = await ClientProcess.start(peer, script);
   try {
     const { port } = await proc.call<BareXaddListening>(
       'listen',
-      { redisUrl: ctx.redis.url, stream: BARE_XADD_KEY },
+      { redisUrl: ctx.redis.url, stream: peer === 'bare-xadd' ? BARE_XADD_KEY : KOA_XADD_KEY },
       10_000,
     );
     return { proc, port };

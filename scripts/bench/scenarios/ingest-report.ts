@@ -17,6 +17,8 @@ export interface IngestRound {
   readonly pipelined: XaddBenchmark;
   readonly unpipelined: XaddBenchmark;
   readonly bare: LoadRun;
+  /** The relay's stack (Koa, @koa/router) doing only what the bare peer does. */
+  readonly koa: LoadRun;
   readonly single: LoadRun;
   readonly commits: LoadRun;
 }
@@ -38,6 +40,7 @@ function roundRow(r: IngestRound, i: number): (string | number)[] {
     Math.round(r.pipelined.rate),
     Math.round(r.unpipelined.rate),
     load(r.bare),
+    load(r.koa),
     load(r.single),
     load(r.commits),
     Math.round(r.commits.result.eventRate),
@@ -52,6 +55,7 @@ export function ingestSection(
 ): Section {
   const pipelined = med(rounds, (r) => r.pipelined.rate);
   const bareRate = med(rounds, (r) => r.bare.result.requestRate);
+  const koaRate = med(rounds, (r) => r.koa.result.requestRate);
   const singleRate = med(rounds, (r) => r.single.result.requestRate);
   const commitEvents = med(rounds, (r) => r.commits.result.eventRate);
   const commitRatio = commitEvents / pipelined;
@@ -76,6 +80,18 @@ export function ingestSection(
         'ops/s',
       ),
       figure('ingest.bareRate', `bare node:http + one XADD per POST (${inFlight})`, round(bareRate), 'req/s'),
+      figure(
+        'ingest.koaRate',
+        `Koa + @koa/router + one XADD per POST, the relay's stack alone (${inFlight})`,
+        round(koaRate),
+        'req/s',
+      ),
+      figure(
+        'ingest.koaRatio',
+        'Koa + XADD req/s / bare node:http + XADD req/s',
+        round(koaRate / bareRate),
+        '',
+      ),
       figure('ingest.singleRate', `relay, single-event POSTs (${inFlight})`, round(singleRate), 'req/s'),
       figure(
         'ingest.singleP50',
@@ -144,6 +160,12 @@ export function ingestSection(
         'µs',
       ),
       figure(
+        'ingest.koaCpuUs',
+        'Koa + XADD peer CPU per POST',
+        round(med(rounds, (r) => cpuPerRequestUs(r.koa))),
+        'µs',
+      ),
+      figure(
         'ingest.commitCpuUsPerEvent',
         `relay CPU per event, commits of ${COMMIT_EVENTS}`,
         round(med(rounds, (r) => cpuPerRequestUs(r.commits) / COMMIT_EVENTS)),
@@ -158,6 +180,7 @@ export function ingestSection(
           `redis-benchmark -P ${BENCHMARK_PIPELINE} ops/s`,
           'redis-benchmark -P 1 ops/s',
           'bare node:http + XADD',
+          'Koa + XADD',
           'relay single events',
           `relay commits of ${COMMIT_EVENTS}`,
           'relay commit events/s',
@@ -167,10 +190,10 @@ export function ingestSection(
       },
     ],
     notes: [
-      `${rounds.length} rounds, each: redis-benchmark \`XADD <key> * f v\` (${BENCHMARK_CLIENTS} clients, \`-P ${BENCHMARK_PIPELINE}\`, then \`-P 1\`; a key of its own, deleted after), then ${setup.seconds} s each of the bare peer, the relay with single events and the relay with commits of ${COMMIT_EVENTS}; medians reported, after a warm-up. Redis is the bench's (AOF, appendfsync always): pipelining matters because Redis writes and fsyncs the AOF once per event-loop pass, for every command it read in that pass.`,
+      `${rounds.length} rounds, each: redis-benchmark \`XADD <key> * f v\` (${BENCHMARK_CLIENTS} clients, \`-P ${BENCHMARK_PIPELINE}\`, then \`-P 1\`; a key of its own, deleted after), then ${setup.seconds} s each of the bare peer, the Koa peer, the relay with single events and the relay with commits of ${COMMIT_EVENTS}; medians reported, after a warm-up. Redis is the bench's (AOF, appendfsync always): pipelining matters because Redis writes and fsyncs the AOF once per event-loop pass, for every command it read in that pass.`,
       `One load process (raw node:http, keep-alive), ${setup.concurrency} requests in flight, the same for the relay and the bare peer; bodies prebuilt: a FEATURE_UPDATED event of ${first?.single.result.bodyBytes ?? '?'} bytes (answer ${first?.single.result.responseBytes ?? '?'} bytes from the relay, ${first?.bare.result.responseBytes ?? '?'} from the bare peer), or a commit of ${COMMIT_EVENTS} such events with an author (${first?.commits.result.bodyBytes ?? '?'} bytes).`,
-      'The bare peer (scripts/bench/peers/bare-xadd.ts) reads the body and appends it as is, one `XADD * b <body>` on one ioredis connection, and answers 201 with the entry id: no framework, no authentication, no validation, no idempotency, no retention trimming, one field instead of four. The relay does all of these, appends through its Lua script, and answers with the stored events.',
-      `Server and Redis CPU (CPU s per wall s), medians: bare peer ${round(med(rounds, (r) => r.bare.serverCpu))} + Redis ${round(med(rounds, (r) => r.bare.redisCpu))}; relay single events ${round(med(rounds, (r) => r.single.serverCpu))} + Redis ${round(med(rounds, (r) => r.single.redisCpu))}; relay commits ${round(med(rounds, (r) => r.commits.serverCpu))} + Redis ${round(med(rounds, (r) => r.commits.redisCpu))}. The load process, the server and Redis share the same cores.`,
+      'The bare peer (scripts/bench/peers/bare-xadd.ts) reads the body and appends it as is, one `XADD * b <body>` on one ioredis connection, and answers 201 with the entry id: no framework, no authentication, no validation, no idempotency, no retention trimming, one field instead of four. The Koa peer (peers/koa-xadd.ts) does the same behind Koa and @koa/router, the stack the relay is built on: the difference between the two is what the framework costs. The relay does all of the rest, appends through its Lua script, answers with the stored events, and reads each event back twice (its SSE tail reader and its webhook dispatcher).',
+      `Server and Redis CPU (CPU s per wall s), medians: bare peer ${round(med(rounds, (r) => r.bare.serverCpu))} + Redis ${round(med(rounds, (r) => r.bare.redisCpu))}; Koa peer ${round(med(rounds, (r) => r.koa.serverCpu))} + Redis ${round(med(rounds, (r) => r.koa.redisCpu))}; relay single events ${round(med(rounds, (r) => r.single.serverCpu))} + Redis ${round(med(rounds, (r) => r.single.redisCpu))}; relay commits ${round(med(rounds, (r) => r.commits.serverCpu))} + Redis ${round(med(rounds, (r) => r.commits.redisCpu))}. The load process, the server and Redis share the same cores.`,
       ...(samples.length > 0
         ? [`Relay error samples: ${[...new Set(samples)].slice(0, 5).join(' | ')}`]
         : []),

@@ -5,7 +5,7 @@ import { cpuSeconds } from '../lib/proc-stats.js';
 import { progress } from '../lib/progress.js';
 import { redisCpuSeconds } from '../lib/redis-info.js';
 import type { Section } from '../lib/report.js';
-import { BARE_XADD_KEY, startBareXadd, xaddCeilings } from './ceilings.js';
+import { BARE_XADD_KEY, KOA_XADD_KEY, startXaddPeer, xaddCeilings } from './ceilings.js';
 import { authHeaders, type BenchContext } from './context.js';
 import { COMMIT_EVENTS, type IngestRound, ingestSection, type LoadRun } from './ingest-report.js';
 
@@ -43,15 +43,17 @@ function commitBodies(): string[] {
  */
 export async function ingest(ctx: BenchContext): Promise<Section> {
   const { ingestSeconds, ingestRuns, ingestConcurrency: concurrency } = ctx.options;
-  const [loader, bare] = await Promise.all([
+  const [loader, bare, koa] = await Promise.all([
     ClientProcess.start('ingest-load', ctx.clientScript('ingest-load')),
-    startBareXadd(ctx),
+    startXaddPeer(ctx, 'bare-xadd'),
+    startXaddPeer(ctx, 'koa-xadd'),
   ]);
   const singles = singleBodies();
   const commits = commitBodies();
   const base = { concurrency, expectStatus: 201 };
   const relayTarget = { port: ctx.relay.port, path: '/api/events', headers: authHeaders(ctx.relay) };
   const bareTarget = { port: bare.port, path: '/', headers: {} };
+  const koaTarget = { port: koa.port, path: '/', headers: {} };
   const measure = async (pid: number, args: LoadArgs): Promise<LoadRun> => {
     const serverCpu = cpuSeconds(pid);
     const redisCpu = await redisCpuSeconds(ctx.redis.client);
@@ -68,6 +70,15 @@ export async function ingest(ctx: BenchContext): Promise<Section> {
       measure(bare.proc.pid, {
         ...base,
         ...bareTarget,
+        bodies: singles,
+        eventsPerRequest: 1,
+        maxRequests: MAX_SINGLE_REQUESTS,
+        durationMs,
+      }),
+    koa: () =>
+      measure(koa.proc.pid, {
+        ...base,
+        ...koaTarget,
         bodies: singles,
         eventsPerRequest: 1,
         maxRequests: MAX_SINGLE_REQUESTS,
@@ -93,28 +104,30 @@ export async function ingest(ctx: BenchContext): Promise<Section> {
       }),
   });
   try {
-    progress(`ingest: warm-up (${WARM_UP_MS} ms each of the bare peer, single events, commits)`);
+    progress(`ingest: warm-up (${WARM_UP_MS} ms each of the two peers, single events, commits)`);
     const warm = runs(WARM_UP_MS);
     await warm.bare();
+    await warm.koa();
     await warm.single();
     await warm.commits();
-    await ctx.redis.client.del(BARE_XADD_KEY);
+    await ctx.redis.client.del(BARE_XADD_KEY, KOA_XADD_KEY);
     const load = runs(ingestSeconds * 1000);
     const rounds: IngestRound[] = [];
     for (let r = 1; r <= ingestRuns; r++) {
       const { pipelined, unpipelined } = await xaddCeilings(ctx, BENCHMARK_REQUESTS);
       const bareRun = await load.bare();
-      await ctx.redis.client.del(BARE_XADD_KEY);
+      const koaRun = await load.koa();
+      await ctx.redis.client.del(BARE_XADD_KEY, KOA_XADD_KEY);
       const single = await load.single();
       const commitRun = await load.commits();
-      rounds.push({ pipelined, unpipelined, bare: bareRun, single, commits: commitRun });
+      rounds.push({ pipelined, unpipelined, bare: bareRun, koa: koaRun, single, commits: commitRun });
       progress(
-        `ingest: round ${r}/${ingestRuns}: redis-benchmark XADD -P ${pipelined.pipeline} ${Math.round(pipelined.rate)}/s, -P 1 ${Math.round(unpipelined.rate)}/s; bare node:http+XADD ${Math.round(bareRun.result.requestRate)} req/s; relay single ${Math.round(single.result.requestRate)} req/s (p50 ${single.result.p50Ms.toFixed(1)} ms), commits of ${COMMIT_EVENTS} ${Math.round(commitRun.result.eventRate)} events/s (p50 ${commitRun.result.p50Ms.toFixed(1)} ms); errors ${bareRun.result.errors}/${single.result.errors}/${commitRun.result.errors}`,
+        `ingest: round ${r}/${ingestRuns}: redis-benchmark XADD -P ${pipelined.pipeline} ${Math.round(pipelined.rate)}/s, -P 1 ${Math.round(unpipelined.rate)}/s; bare node:http+XADD ${Math.round(bareRun.result.requestRate)} req/s, Koa+XADD ${Math.round(koaRun.result.requestRate)} req/s; relay single ${Math.round(single.result.requestRate)} req/s (p50 ${single.result.p50Ms.toFixed(1)} ms), commits of ${COMMIT_EVENTS} ${Math.round(commitRun.result.eventRate)} events/s (p50 ${commitRun.result.p50Ms.toFixed(1)} ms); errors ${bareRun.result.errors}/${single.result.errors}/${commitRun.result.errors}`,
       );
     }
     return ingestSection(rounds, { concurrency, seconds: ingestSeconds });
   } finally {
-    await Promise.all([loader.stop(), bare.proc.stop()]);
-    await ctx.redis.client.del(BARE_XADD_KEY);
+    await Promise.all([loader.stop(), bare.proc.stop(), koa.proc.stop()]);
+    await ctx.redis.client.del(BARE_XADD_KEY, KOA_XADD_KEY);
   }
 }
