@@ -202,10 +202,11 @@ export class Dispatcher {
   }
 
   /**
-   * One read while there is no hook at all: the entries are owed to no one, so they are read outside the group
-   * (`XREAD`, which writes nothing; `XREADGROUP` adds each entry to the pending list, a write fsynced to the
-   * AOF and acknowledged later), with the hooks' version after them as in `run`. The group is moved past them
-   * at most every `everyMs` (`pass-group.lua`, forward only). When the version brings hooks, the group is moved
+   * One read while there is no hook at all: the entries are owed to no one, so they are not read through the
+   * group (`XREADGROUP` adds each entry to the pending list, a write fsynced to the AOF and acknowledged
+   * later), nor read at all: one pipeline waits for the next entry (`XREAD COUNT 1 BLOCK`, which writes
+   * nothing), then takes the newest entry's id and the hooks' version after it, as in `run`. The group is moved
+   * past them at most every `everyMs` (`pass-group.lua`, forward only). When the version brings hooks, the group is moved
    * past the entries read before this batch only; this batch is read again through the group and matched like
    * any other, so a hook gets exactly what it would have got had the dispatcher never skipped.
    */
@@ -224,27 +225,29 @@ export class Dispatcher {
         .callBuffer(
           'XREAD',
           'COUNT',
-          1000,
+          1,
           'BLOCK',
           readBlockMs(blockMs, waiting, Date.now() - this.skippedSince, everyMs),
           'STREAMS',
           stream,
           this.skipFrom,
         )
+        .callBuffer('XREVRANGE', stream, '+', '-', 'COUNT', 1)
         .get(this.options.hooks.versionKey)
         .exec(),
     );
     if (!this.running) return;
-    const [read, version] = pipelineResults(replies ?? [], 2);
+    const [read, newest, version] = pipelineResults(replies ?? [], 3);
     await this.refreshHooks((version as string | null) ?? '0');
     if (this.hookList.length > 0) {
       await this.passSkipped();
       this.skipFrom = undefined;
       return;
     }
-    const raw = (read as [Buffer, RawBufferEntry[]][] | null)?.[0]?.[1] ?? [];
-    const last = raw[raw.length - 1];
-    if (last) {
+    // the newest entry, read after the one awaited (the stream's end when it was trimmed away meanwhile)
+    const next = (read as [Buffer, RawBufferEntry[]][] | null)?.[0]?.[1]?.[0];
+    const last = (newest as RawBufferEntry[])[0] ?? next;
+    if (next && last) {
       if (!this.skipped) this.skippedSince = Date.now();
       this.skipFrom = String(last[0]);
       this.skipped = this.skipFrom;

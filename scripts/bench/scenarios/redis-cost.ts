@@ -166,8 +166,8 @@ async function groupReader(url: string, key: string): Promise<ReadLoop> {
 }
 
 /**
- * As the dispatcher with no hook: XREAD BLOCK outside the group in one pipeline with the hooks' GET, the group
- * moved past what was read once a second (src/redis/lua/pass-group.lua).
+ * As the dispatcher with no hook: outside the group, one pipeline of XREAD COUNT 1 BLOCK, the newest entry's
+ * id (XREVRANGE COUNT 1) and the hooks' GET; the group moved past once a second (src/redis/lua/pass-group.lua).
  */
 async function skipReader(url: string, key: string): Promise<ReadLoop> {
   const redis = await connect(url);
@@ -180,13 +180,14 @@ async function skipReader(url: string, key: string): Promise<ReadLoop> {
     const replies =
       (await r
         .pipeline()
-        .callBuffer('XREAD', 'COUNT', 1000, 'BLOCK', block, 'STREAMS', key, last)
+        .callBuffer('XREAD', 'COUNT', 1, 'BLOCK', block, 'STREAMS', key, last)
+        .callBuffer('XREVRANGE', key, '+', '-', 'COUNT', 1)
         .get(`${key}:version`)
         .exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
     const read = replies[0]?.[1] as [Buffer, [Buffer, Buffer[]][]][] | null;
-    const entries = read?.[0]?.[1] ?? [];
-    const newest = entries[entries.length - 1];
+    const top = (replies[1]?.[1] ?? []) as [Buffer, Buffer[]][];
+    const newest = read?.[0]?.[1]?.[0] && top[0];
     if (newest) {
       if (!skipped) since = Date.now();
       last = String(newest[0]);
@@ -305,7 +306,7 @@ export async function redisCost(ctx: BenchContext): Promise<Section> {
     ],
     notes: [
       `Each step: the bench process connects its readers to a key of its own on the bench's Redis (AOF, appendfsync always), lets it settle ${SETTLE_MS} ms, measures Redis' CPU at rest for ${REST_MS} ms, then appends ${EVENTS} events at ${RATE}/s, one at a time (each awaited), and reports Redis CPU per event net of the rest rate (Δ used_cpu_user + used_cpu_sys). ${ROUNDS} rounds of all steps, medians.`,
-      'The append is the relay’s own script (src/redis/lua/append.lua) with no retention check; the readers do what the relay’s do: the tail reader’s XREAD BLOCK sent again at once; the dispatcher with no hook, a pipeline of XREAD BLOCK and a GET, the group moved past once a second; with hooks, a pipeline of XREADGROUP BLOCK and a GET, with one XACK a second.',
+      'The append is the relay’s own script (src/redis/lua/append.lua) with no retention check; the readers do what the relay’s do: the tail reader’s XREAD BLOCK sent again at once; the dispatcher with no hook, a pipeline of XREAD COUNT 1 BLOCK, XREVRANGE COUNT 1 and a GET, the group moved past once a second; with hooks, a pipeline of XREADGROUP BLOCK and a GET, with one XACK a second.',
       'With appendfsync always, Redis fsyncs once per event-loop pass that wrote: the append pays one, and a blocked reader served in that same pass adds none; each reader sending its next read wakes Redis once more. The naive peer’s 1,000 readers are 1,000 replies and 1,000 new reads per event.',
       'The fan-out scenario’s naive ÷ relay ratio counts the relay’s dispatcher on both sides (the naive peer’s events are appended through the relay); here the naive step has none.',
     ],
