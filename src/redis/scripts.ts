@@ -37,5 +37,4 @@ export const SCRIPTS = Object.freeze({
   writeRecord: new LuaScript(`${appendLib}\n${lua('write-record')}`),
   writeHook: new LuaScript(`${appendLib}\n${tweekLib}\n${lua('write-hook')}`),
   tweekHooks: new LuaScript(`${tweekLib}\n${lua('tweek-hooks')}`),
-  passGroup: new LuaScript(lua('pass-group')),
 });

@@ -6,7 +6,6 @@ import type { EventStore, RawEntry } from '../events/event-store.js';
 import { decodeEntry } from '../events/serialize.js';
 import type { Logger } from '../logging/logger.js';
 import type { RelayMetrics } from '../metrics/metrics.js';
-import { SCRIPTS } from '../redis/scripts.js';
 import { StopSignal } from '../redis/stop-signal.js';
 import { ackDue, ackEveryMs, readBlockMs } from './ack-schedule.js';
 import { type DeliveryJobData, deliveryJobId } from './delivery-job.js';
@@ -24,17 +23,6 @@ function pipelineResults(replies: [Error | null, unknown][], expected: number): 
     if (err) throw err;
     return value;
   });
-}
-
-/** The group's last-delivered id, from `XINFO GROUPS` (flat field lists, one per group). */
-async function groupPosition(redis: Redis, stream: string): Promise<string> {
-  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
-  for (const group of groups) {
-    const fields = new Map<unknown, unknown>();
-    for (let i = 0; i + 1 < group.length; i += 2) fields.set(group[i], group[i + 1]);
-    if (fields.get('name') === DISPATCH_GROUP) return String(fields.get('last-delivered-id'));
-  }
-  throw new Error(`no consumer group ${DISPATCH_GROUP} on ${stream}`);
 }
 
 /** An entry as `XREADGROUP` returns it when read as buffers. */
@@ -84,11 +72,6 @@ export class Dispatcher {
   private unacked: string[] = [];
   /** When the oldest entry of `unacked` was handled. */
   private unackedSince = 0;
-  /** With no hook at all: where this dispatcher reads (XREAD, outside the group); undefined otherwise. */
-  private skipFrom: string | undefined;
-  /** The newest entry read with no hook, not yet passed by the group; and since when it waits. */
-  private skipped: string | undefined;
-  private skippedSince = 0;
   private readonly stopSignal = new StopSignal();
 
   constructor(private readonly options: DispatcherOptions) {}
@@ -135,21 +118,6 @@ export class Dispatcher {
     const everyMs = ackEveryMs(claimIdleMs);
     let failures = 0;
     while (this.running) {
-      if (this.hookList.length === 0) {
-        try {
-          if (Date.now() - this.lastClaim > Math.min(claimIdleMs, 10_000))
-            await this.claimAbandoned(claimIdleMs);
-          if (this.hookList.length === 0) await this.skip(blockMs, everyMs);
-          failures = 0;
-        } catch (err) {
-          if (!this.running) break;
-          failures += 1;
-          if (failures === 1)
-            logger.warn('dispatcher: read failed, retrying', { error: (err as Error).message });
-          await new Promise((r) => setTimeout(r, Math.min(100 * failures, 1000)));
-        }
-        continue;
-      }
       const now = Date.now();
       const due = ackDue(this.unacked.length, now - this.unackedSince, everyMs);
       const acking = due ? this.unacked : [];
@@ -199,68 +167,6 @@ export class Dispatcher {
         await new Promise((r) => setTimeout(r, Math.min(100 * failures, 1000)));
       }
     }
-  }
-
-  /**
-   * One read while there is no hook at all: the entries are owed to no one, so they are not read through the
-   * group (`XREADGROUP` adds each entry to the pending list, a write fsynced to the AOF and acknowledged
-   * later), nor read at all: one pipeline waits for the next entry (`XREAD COUNT 1 BLOCK`, which writes
-   * nothing), then takes the newest entry's id and the hooks' version after it, as in `run`. The group is moved
-   * past them at most every `everyMs` (`pass-group.lua`, forward only). When the version brings hooks, the group is moved
-   * past the entries read before this batch only; this batch is read again through the group and matched like
-   * any other, so a hook gets exactly what it would have got had the dispatcher never skipped.
-   */
-  private async skip(blockMs: number, everyMs: number): Promise<void> {
-    const { redis, stream, storeRedis } = this.options;
-    if (this.unacked.length > 0) {
-      // entries read through the group before the last hook went: acknowledged now
-      await storeRedis.xack(stream, DISPATCH_GROUP, ...this.unacked);
-      this.unacked = [];
-    }
-    this.skipFrom ??= await groupPosition(storeRedis, stream);
-    const waiting = this.skipped ? 1 : 0;
-    const replies = await this.stopSignal.race(
-      redis
-        .pipeline()
-        .callBuffer(
-          'XREAD',
-          'COUNT',
-          1,
-          'BLOCK',
-          readBlockMs(blockMs, waiting, Date.now() - this.skippedSince, everyMs),
-          'STREAMS',
-          stream,
-          this.skipFrom,
-        )
-        .callBuffer('XREVRANGE', stream, '+', '-', 'COUNT', 1)
-        .get(this.options.hooks.versionKey)
-        .exec(),
-    );
-    if (!this.running) return;
-    const [read, newest, version] = pipelineResults(replies ?? [], 3);
-    await this.refreshHooks((version as string | null) ?? '0');
-    if (this.hookList.length > 0) {
-      await this.passSkipped();
-      this.skipFrom = undefined;
-      return;
-    }
-    // the newest entry, read after the one awaited (the stream's end when it was trimmed away meanwhile)
-    const next = (read as [Buffer, RawBufferEntry[]][] | null)?.[0]?.[1]?.[0];
-    const last = (newest as RawBufferEntry[])[0] ?? next;
-    if (next && last) {
-      if (!this.skipped) this.skippedSince = Date.now();
-      this.skipFrom = String(last[0]);
-      this.skipped = this.skipFrom;
-    }
-    if (this.skipped && Date.now() - this.skippedSince >= everyMs) await this.passSkipped();
-  }
-
-  /** Moves the group past the entries read with no hook (never back: another dispatcher may be further). */
-  private async passSkipped(): Promise<void> {
-    const id = this.skipped;
-    if (!id) return;
-    await SCRIPTS.passGroup.run(this.options.storeRedis, [this.options.stream], [DISPATCH_GROUP, id]);
-    if (this.skipped === id) this.skipped = undefined;
   }
 
   /** Takes over entries another consumer left pending for longer than `idleMs`, and handles them. */
@@ -353,14 +259,6 @@ export class Dispatcher {
     this.stopSignal.stop();
     this.options.redis.disconnect();
     await this.loop;
-    try {
-      await this.passSkipped();
-    } catch (err) {
-      // the next dispatcher reads them again, and skips them too
-      this.options.logger.warn('dispatcher: could not move the group on stop', {
-        error: (err as Error).message,
-      });
-    }
     const ids = this.unacked;
     this.unacked = [];
     if (ids.length === 0) return;

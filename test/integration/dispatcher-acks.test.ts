@@ -18,20 +18,6 @@ async function xackCalls(redis: TestRedis): Promise<number> {
   return line ? Number(/calls=(\d+)/.exec(line)?.[1]) : 0;
 }
 
-/**
- * A relay with a hook (on keys no test event has: no delivery), so that its dispatcher reads through the group;
- * with no hook at all it reads outside it and acknowledges nothing (dispatcher-skip.test.ts).
- */
-async function relayWithHook(redisUrl: string): Promise<TestRelay> {
-  const relay = await startTestRelay(redisUrl, { WEBHOOK_ALLOW_PRIVATE: 'true' });
-  const res = await relay.request('/api/webhooks', {
-    method: 'POST',
-    json: { callbackUrl: 'http://127.0.0.1:9/', patterns: ['no-test-event.*'] },
-  });
-  assert.equal(res.status, 201, await res.text());
-  return relay;
-}
-
 async function pending(redis: TestRedis, relay: TestRelay): Promise<number> {
   const [count] = (await redis.client.xpending(
     relayKeys(relay.config.redisKeyPrefix).events,
@@ -52,7 +38,7 @@ describe('dispatcher acknowledgements', () => {
   });
 
   it('acknowledges every entry it read, in a few XACKs rather than one per read', async () => {
-    const relay = await relayWithHook(redis.url);
+    const relay = await startTestRelay(redis.url);
     try {
       const before = await xackCalls(redis);
       const events = 20;
@@ -71,7 +57,7 @@ describe('dispatcher acknowledgements', () => {
   });
 
   it('acknowledges what it handled when it stops, without waiting for the interval', async () => {
-    const relay = await relayWithHook(redis.url);
+    const relay = await startTestRelay(redis.url);
     let stopped = false;
     try {
       for (let i = 0; i < 3; i += 1) await publish(relay, configEvent(`acks.stop.${i}`, i));

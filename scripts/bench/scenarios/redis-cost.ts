@@ -31,19 +31,18 @@ interface Step {
   readonly label: string;
   readonly publish: Publish;
   readonly tail: boolean;
-  /** The dispatcher: none, with no hook (reading outside its group), or with hooks (through the group). */
-  readonly dispatcher: 'none' | 'no-hook' | 'hooks';
+  readonly group: boolean;
   readonly naive: number;
 }
 
 const STEPS: Step[] = [
-  { name: 'xadd', label: 'XADD alone', publish: 'xadd', tail: false, dispatcher: 'none', naive: 0 },
+  { name: 'xadd', label: 'XADD alone', publish: 'xadd', tail: false, group: false, naive: 0 },
   {
     name: 'append',
     label: 'the append script alone',
     publish: 'append',
     tail: false,
-    dispatcher: 'none',
+    group: false,
     naive: 0,
   },
   {
@@ -51,23 +50,15 @@ const STEPS: Step[] = [
     label: 'append + one blocked XREAD (an SSE-only relay)',
     publish: 'append',
     tail: true,
-    dispatcher: 'none',
+    group: false,
     naive: 0,
   },
   {
     name: 'relay',
-    label: 'append + one blocked XREAD + the dispatcher with no hook (the relay of the fan-out)',
+    label: 'append + one blocked XREAD + the dispatcher’s XREADGROUP (the relay)',
     publish: 'append',
     tail: true,
-    dispatcher: 'no-hook',
-    naive: 0,
-  },
-  {
-    name: 'relayHooks',
-    label: 'append + one blocked XREAD + the dispatcher’s XREADGROUP (a relay with hooks)',
-    publish: 'append',
-    tail: true,
-    dispatcher: 'hooks',
+    group: true,
     naive: 0,
   },
   {
@@ -75,7 +66,7 @@ const STEPS: Step[] = [
     label: `append + ${NAIVE_READERS} blocked XREADs (the naive peer, without a dispatcher)`,
     publish: 'append',
     tail: false,
-    dispatcher: 'none',
+    group: false,
     naive: NAIVE_READERS,
   },
 ];
@@ -165,46 +156,10 @@ async function groupReader(url: string, key: string): Promise<ReadLoop> {
   });
 }
 
-/**
- * As the dispatcher with no hook: outside the group, one pipeline of XREAD COUNT 1 BLOCK, the newest entry's
- * id (XREVRANGE COUNT 1) and the hooks' GET; the group moved past once a second (src/redis/lua/pass-group.lua).
- */
-async function skipReader(url: string, key: string): Promise<ReadLoop> {
-  const redis = await connect(url);
-  await redis.xgroup('CREATE', key, 'dispatch', '$', 'MKSTREAM');
-  let last = '0-0';
-  let skipped: string | undefined;
-  let since = 0;
-  return new ReadLoop(redis, async (r) => {
-    const block = readBlockMs(2000, skipped ? 1 : 0, Date.now() - since, ACK_EVERY_MS);
-    const replies =
-      (await r
-        .pipeline()
-        .callBuffer('XREAD', 'COUNT', 1, 'BLOCK', block, 'STREAMS', key, last)
-        .callBuffer('XREVRANGE', key, '+', '-', 'COUNT', 1)
-        .get(`${key}:version`)
-        .exec()) ?? [];
-    for (const [err] of replies) if (err) throw err;
-    const read = replies[0]?.[1] as [Buffer, [Buffer, Buffer[]][]][] | null;
-    const top = (replies[1]?.[1] ?? []) as [Buffer, Buffer[]][];
-    const newest = read?.[0]?.[1]?.[0] && top[0];
-    if (newest) {
-      if (!skipped) since = Date.now();
-      last = String(newest[0]);
-      skipped = last;
-    }
-    if (skipped && Date.now() - since >= ACK_EVERY_MS) {
-      await SCRIPTS.passGroup.run(r, [key], ['dispatch', skipped]);
-      skipped = undefined;
-    }
-  });
-}
-
 async function readers(url: string, key: string, step: Step): Promise<ReadLoop[]> {
   const loops: ReadLoop[] = [];
   if (step.tail) loops.push(await tailReader(url, key));
-  if (step.dispatcher === 'hooks') loops.push(await groupReader(url, key));
-  if (step.dispatcher === 'no-hook') loops.push(await skipReader(url, key));
+  if (step.group) loops.push(await groupReader(url, key));
   for (let i = 0; i < step.naive; i += 50)
     loops.push(
       ...(await Promise.all(
@@ -264,14 +219,13 @@ export async function redisCost(ctx: BenchContext): Promise<Section> {
     }
   }
   const us = (name: string) => median(runs.get(name) ?? []);
-  const [xadd, append, tail, relay, relayHooks, naive] = [
-    'xadd',
-    'append',
-    'tail',
-    'relay',
-    'relayHooks',
-    'naive',
-  ].map(us) as [number, number, number, number, number, number];
+  const [xadd, append, tail, relay, naive] = ['xadd', 'append', 'tail', 'relay', 'naive'].map(us) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return {
     title: 'Redis CPU per event, taken apart',
     figures: [
@@ -280,14 +234,8 @@ export async function redisCost(ctx: BenchContext): Promise<Section> {
       ),
       figure(
         'redisCost.naiveOverRelay',
-        'naive ÷ relay with no hook, same conditions (dispatcher on the relay side only)',
+        'naive ÷ relay, same conditions (dispatcher on the relay side only)',
         round(naive / relay),
-        '',
-      ),
-      figure(
-        'redisCost.naiveOverRelayHooks',
-        'naive ÷ relay with hooks (its dispatcher reading through the group)',
-        round(naive / relayHooks),
         '',
       ),
       figure(
@@ -306,7 +254,7 @@ export async function redisCost(ctx: BenchContext): Promise<Section> {
     ],
     notes: [
       `Each step: the bench process connects its readers to a key of its own on the bench's Redis (AOF, appendfsync always), lets it settle ${SETTLE_MS} ms, measures Redis' CPU at rest for ${REST_MS} ms, then appends ${EVENTS} events at ${RATE}/s, one at a time (each awaited), and reports Redis CPU per event net of the rest rate (Δ used_cpu_user + used_cpu_sys). ${ROUNDS} rounds of all steps, medians.`,
-      'The append is the relay’s own script (src/redis/lua/append.lua) with no retention check; the readers do what the relay’s do: the tail reader’s XREAD BLOCK sent again at once; the dispatcher with no hook, a pipeline of XREAD COUNT 1 BLOCK, XREVRANGE COUNT 1 and a GET, the group moved past once a second; with hooks, a pipeline of XREADGROUP BLOCK and a GET, with one XACK a second.',
+      'The append is the relay’s own script (src/redis/lua/append.lua) with no retention check; the readers do what the relay’s do: the tail reader’s XREAD BLOCK sent again at once; the dispatcher’s pipeline of XREADGROUP BLOCK and a GET, with one XACK a second.',
       'With appendfsync always, Redis fsyncs once per event-loop pass that wrote: the append pays one, and a blocked reader served in that same pass adds none; each reader sending its next read wakes Redis once more. The naive peer’s 1,000 readers are 1,000 replies and 1,000 new reads per event.',
       'The fan-out scenario’s naive ÷ relay ratio counts the relay’s dispatcher on both sides (the naive peer’s events are appended through the relay); here the naive step has none.',
     ],
