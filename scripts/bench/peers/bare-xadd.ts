@@ -6,11 +6,10 @@
  * a client process (IPC commands), never by hand.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { serve } from '../clients/rpc.js';
-import { LOOPBACK } from '../clients/sse-target.js';
 import type { BareXaddArgs, BareXaddListening } from './bare-xadd-api.js';
+import { listenOnLoopback } from './listen.js';
 
 let server: Server | undefined;
 
@@ -36,12 +35,7 @@ async function listen(args: BareXaddArgs): Promise<BareXaddListening> {
       );
     });
   });
-  const s = server;
-  await new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.listen(0, LOOPBACK, () => resolve());
-  });
-  return { port: (s.address() as AddressInfo).port };
+  return { port: await listenOnLoopback(server) };
 }
 
 serve({ listen });

@@ -5,13 +5,12 @@
  * validation. Started by the bench as a client process (IPC commands), never by hand.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import { serve } from '../clients/rpc.js';
-import { LOOPBACK } from '../clients/sse-target.js';
 import type { BareXaddArgs, BareXaddListening } from './bare-xadd-api.js';
+import { listenOnLoopback } from './listen.js';
 
 let server: Server | undefined;
 
@@ -30,6 +29,7 @@ async function listen(args: BareXaddArgs): Promise<BareXaddListening> {
   redis.on('error', () => undefined); // a failed XADD answers 500
   await redis.ping();
   const app = new Koa();
+  app.silent = true; // a failed XADD is a 500, not a stack on stderr
   const router = new Router();
   router.post('/', async (ctx) => {
     const id = await redis.xadd(args.stream, '*', 'b', await readBody(ctx.req));
@@ -39,12 +39,7 @@ async function listen(args: BareXaddArgs): Promise<BareXaddListening> {
   });
   app.use(router.routes());
   server = createServer(app.callback());
-  const s = server;
-  await new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.listen(0, LOOPBACK, () => resolve());
-  });
-  return { port: (s.address() as AddressInfo).port };
+  return { port: await listenOnLoopback(server) };
 }
 
 serve({ listen });
