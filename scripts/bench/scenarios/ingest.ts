@@ -65,34 +65,21 @@ export async function ingest(ctx: BenchContext): Promise<Section> {
       redisCpu: ((await redisCpuSeconds(ctx.redis.client)) - redisCpu) / seconds,
     };
   };
+  type Target = typeof relayTarget;
+  /** Single-event POSTs to a server (one of the peers, or the relay). */
+  const singleEvents = (pid: number, target: Target, durationMs: number) =>
+    measure(pid, {
+      ...base,
+      ...target,
+      bodies: singles,
+      eventsPerRequest: 1,
+      maxRequests: MAX_SINGLE_REQUESTS,
+      durationMs,
+    });
   const runs = (durationMs: number) => ({
-    bare: () =>
-      measure(bare.proc.pid, {
-        ...base,
-        ...bareTarget,
-        bodies: singles,
-        eventsPerRequest: 1,
-        maxRequests: MAX_SINGLE_REQUESTS,
-        durationMs,
-      }),
-    koa: () =>
-      measure(koa.proc.pid, {
-        ...base,
-        ...koaTarget,
-        bodies: singles,
-        eventsPerRequest: 1,
-        maxRequests: MAX_SINGLE_REQUESTS,
-        durationMs,
-      }),
-    single: () =>
-      measure(ctx.relay.pid, {
-        ...base,
-        ...relayTarget,
-        bodies: singles,
-        eventsPerRequest: 1,
-        maxRequests: MAX_SINGLE_REQUESTS,
-        durationMs,
-      }),
+    bare: () => singleEvents(bare.proc.pid, bareTarget, durationMs),
+    koa: () => singleEvents(koa.proc.pid, koaTarget, durationMs),
+    single: () => singleEvents(ctx.relay.pid, relayTarget, durationMs),
     commits: () =>
       measure(ctx.relay.pid, {
         ...base,
