@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ERRORS } from '../../src/errors/catalogue.js';
 import { CONSOLE_PATH } from '../../src/http/live-console.js';
 import {
@@ -9,9 +9,8 @@ import {
   type OpenApiParameter,
   type Ref,
 } from '../../src/http/openapi.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { relayForSuite } from '../helpers/relay-suite.js';
 import { servedRoutes } from '../helpers/served-routes.js';
-import { startTestRelay, type TestRelay } from '../helpers/test-relay.js';
 
 const doc = OPENAPI_DOCUMENT;
 const PUBLIC_PATHS = new Set(['/health', '/ready', '/metrics', '/openapi.json', CONSOLE_PATH]);
@@ -152,20 +151,10 @@ describe('OpenAPI document', () => {
 });
 
 describe('GET /openapi.json and the live app', () => {
-  let redis: TestRedis;
-  let relay: TestRelay;
-
-  before(async () => {
-    redis = await startTestRedis();
-    relay = await startTestRelay(redis.url);
-  });
-  after(async () => {
-    await relay?.stop();
-    await redis?.stop();
-  });
+  const suite = relayForSuite();
 
   it('serves the document as JSON without credentials', async () => {
-    const res = await fetch(`${relay.baseUrl}/openapi.json`);
+    const res = await fetch(`${suite.relay.baseUrl}/openapi.json`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     const body = (await res.json()) as typeof doc;
@@ -177,7 +166,7 @@ describe('GET /openapi.json and the live app', () => {
     // Without credentials: a public route answers 200, any other 401 before it reads a body or opens a stream.
     for (const { key, path, method, op } of operations()) {
       const url = path.replace(/\{[^}]+\}/g, (m) => (m === '{domain}' ? 'Config' : 'x'));
-      const res = await fetch(`${relay.baseUrl}${url}`, {
+      const res = await fetch(`${suite.relay.baseUrl}${url}`, {
         method: method.toUpperCase(),
         ...(op.requestBody ? { headers: { 'Content-Type': 'application/json' }, body: '{}' } : {}),
       });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { describe, it } from 'node:test';
 import { configEvent } from '../helpers/relay-checks.js';
-import { startTestRelay, type TestRelay } from '../helpers/test-relay.js';
+import { relayForSuite } from '../helpers/relay-suite.js';
 
 // src/http/middleware/request-context.ts: every answer carries an X-Request-Id (the caller's when sane, else a
 // new UUID), and the request's log lines (its access line, and any line its handlers log) carry it too.
@@ -10,24 +9,15 @@ import { startTestRelay, type TestRelay } from '../helpers/test-relay.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('request context', () => {
-  let redis: TestRedis;
-  let relay: TestRelay;
-
-  before(async () => {
-    redis = await startTestRedis();
-    relay = await startTestRelay(redis.url);
-  });
-
-  after(async () => {
-    await relay?.stop();
-    await redis?.stop();
-  });
+  const suite = relayForSuite();
 
   const linesOf = (requestId: string) =>
-    relay.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === requestId);
+    suite.relay.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.requestId === requestId);
 
   it('keeps a sane X-Request-Id, answers with it and logs the request under it', async () => {
-    const res = await relay.request('/api/events', {
+    const res = await suite.relay.request('/api/events', {
       method: 'POST',
       json: configEvent('request-context.kept'),
       headers: { 'X-Request-Id': 'caller-id.42' },
@@ -38,12 +28,14 @@ describe('request context', () => {
     assert.ok(access, 'an access line with the request id');
     assert.equal(access.status, 201);
     assert.equal(access.route, '/api/events');
-    assert.equal(access.clientId, relay.admin.clientId);
+    assert.equal(access.clientId, suite.relay.admin.clientId);
   });
 
   it('replaces a missing or unsafe X-Request-Id with a new UUID, one per request', async () => {
-    const unsafe = await relay.request('/health', { headers: { 'X-Request-Id': 'bad id\twith spaces' } });
-    const missing = await relay.request('/health');
+    const unsafe = await suite.relay.request('/health', {
+      headers: { 'X-Request-Id': 'bad id\twith spaces' },
+    });
+    const missing = await suite.relay.request('/health');
     const ids = [unsafe.headers.get('x-request-id'), missing.headers.get('x-request-id')];
     for (const id of ids) assert.match(id ?? '', UUID);
     assert.notEqual(ids[0], ids[1]);
@@ -51,7 +43,7 @@ describe('request context', () => {
   });
 
   it('a failed request is answered and logged under its id', async () => {
-    const res = await relay.request('/api/events', {
+    const res = await suite.relay.request('/api/events', {
       method: 'POST',
       body: '{"type":',
       headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'broken-body' },

@@ -1,25 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { describe, it } from 'node:test';
+import { relayForSuite } from '../helpers/relay-suite.js';
 import { openSse } from '../helpers/sse-client.js';
-import { keyHeaders, startTestRelay, type TestRelay } from '../helpers/test-relay.js';
+import { keyHeaders } from '../helpers/test-relay.js';
 
 describe('publish then listen', () => {
-  let redis: TestRedis;
-  let relay: TestRelay;
-  before(async () => {
-    redis = await startTestRedis();
-    relay = await startTestRelay(redis.url);
-  });
-  after(async () => {
-    await relay.stop();
-    await redis.stop();
-  });
+  const suite = relayForSuite();
 
   it('a live listener receives a published event as one SSE frame with its _id', async () => {
-    const sse = await openSse(`${relay.baseUrl}/api/events?domains=Config`, keyHeaders(relay.admin));
+    const sse = await openSse(
+      `${suite.relay.baseUrl}/api/events?domains=Config`,
+      keyHeaders(suite.relay.admin),
+    );
     assert.equal(sse.status, 200);
-    const res = await relay.request('/api/events', {
+    const res = await suite.relay.request('/api/events', {
       method: 'POST',
       json: { type: 'CONFIG_CREATED', key: 'a:b', payload: { id: 'a:b', value: '1' } },
     });
