@@ -11,7 +11,7 @@ import { type BenchOptions, parseOptions } from './lib/options.js';
 import { stopAll, stopAllOnSignal } from './lib/processes.js';
 import { progress } from './lib/progress.js';
 import { type BenchRedis, REDIS_SETTINGS, startRedis } from './lib/redis-server.js';
-import { type BenchRelay, startRelay } from './lib/relay-process.js';
+import { type BenchRelay, type RelayLaunch, startRelay } from './lib/relay-process.js';
 import type { Report, Section } from './lib/report.js';
 import { sourceRevision } from './lib/revision.js';
 import { writeReport } from './lib/write-report.js';
@@ -118,18 +118,27 @@ async function main(): Promise<void> {
   try {
     redis = await startRedis();
     progress(`redis-server pid ${redis.pid} on ${redis.url} (AOF appendfsync always, data in ${redis.dir})`);
-    relay = await startRelay({
+    const launch: RelayLaunch = {
       redisUrl: redis.url,
       keyPrefix: KEY_PREFIX,
       entry: RELAY_ENTRY,
       env: relayEnv(options),
       cpuProfDir: options.relayCpuProf,
-    });
+    };
+    relay = await startRelay(launch);
     progress(`relay pid ${relay.pid} on ${relay.baseUrl}`);
     const ctx: BenchContext = {
       options,
       redis,
       relay,
+      freshRelay: async () => {
+        await ctx.relay.stop();
+        relay = undefined;
+        relay = await startRelay(launch);
+        ctx.relay = relay;
+        progress(`relay restarted for a fresh heap: pid ${relay.pid} on ${relay.baseUrl}`);
+        return relay;
+      },
       stream: relayKeys(KEY_PREFIX).events,
       keys: relayKeys(KEY_PREFIX),
       keyPrefix: KEY_PREFIX,

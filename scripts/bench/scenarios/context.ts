@@ -17,7 +17,14 @@ export type ClientName =
 export interface BenchContext {
   readonly options: BenchOptions;
   readonly redis: BenchRedis;
-  readonly relay: BenchRelay;
+  /** The relay under test (replaced by `freshRelay`). */
+  relay: BenchRelay;
+  /**
+   * Stops the relay and starts a new process with the same settings on the same Redis, and makes it
+   * `relay`: a scenario that measures the relay's memory starts from a fresh heap, not one the scenarios
+   * before it grew (connections would reuse that memory, and look cheaper than they are).
+   */
+  readonly freshRelay: () => Promise<BenchRelay>;
   /** The relay's stream key. */
   readonly stream: string;
   /** Every key of the relay (the BullMQ prefix among them). */

@@ -24,6 +24,8 @@ const MAX_IN_FLIGHT = 32;
  */
 export async function fanOut(ctx: BenchContext): Promise<Section> {
   const o = ctx.options;
+  // memory per connection is read off this process: it must not start with a heap the other scenarios grew
+  await ctx.freshRelay();
   const count = o.fanoutRate * o.fanoutSeconds;
   const interval = 1000 / o.fanoutRate;
   const fleet = await FanoutFleet.start(ctx.clientScript('fanout-sse'), o.fanoutProcs);
