@@ -5,7 +5,8 @@ import { formatTimestamp } from './timestamp.js';
 
 /**
  * The stream entry of an event: `t` type, `d` domain, `k` key, `b` body, and in a commit of several events
- * `c` (the commit's first entry id) and `r` (entries of the commit after this one). The body is the event's
+ * `r` (entries of the commit after this one) and, on every entry but the first, `c` (the commit's first entry
+ * id; an entry without it is its own commit's first, as `XADD *` gave its id). The body is the event's
  * JSON members without `_id` and `timestamp`, which both follow from the entry id and are added when the
  * entry is read, so that the append script never has to build JSON.
  */

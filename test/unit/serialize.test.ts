@@ -176,13 +176,17 @@ describe('decodeEntry', () => {
     }
   });
 
-  it('reads the commit an entry belongs to: its own for a single event, else the c and r fields', () => {
+  it('reads the commit an entry belongs to: its own for a single event or a first entry, else c; r after it', () => {
     const single = decodeEntry(STREAM_ID, entryFields(UPDATE));
     assert.equal(single.commit, STREAM_ID);
     assert.equal(single.remaining, 0);
     const second = decodeEntry(`${MS}-2`, [...entryFields(UPDATE), 'c', STREAM_ID, 'r', '3']);
     assert.equal(second.commit, STREAM_ID);
     assert.equal(second.remaining, 3);
+    // a commit's first entry carries r only (its id is Redis' own `*`, not known before it is added)
+    const first = decodeEntry(STREAM_ID, [...entryFields(UPDATE), 'r', '4']);
+    assert.equal(first.commit, STREAM_ID);
+    assert.equal(first.remaining, 4);
     const built = storedFromIds([`${MS}-1`, `${MS}-2`, `${MS}-3`], [UPDATE, UPDATE, UPDATE]);
     assert.deepEqual(
       built.map((e) => [e.commit, e.remaining]),

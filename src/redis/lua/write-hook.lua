@@ -40,7 +40,8 @@ end
 local pairs_count = tonumber(ARGV[8])
 local first = 9 + 2 * pairs_count
 local count = (#ARGV - first + 1) / 4
--- Append first: it is the only step that can fail, and a failing script keeps the writes before the failure.
+-- Append first: it is the only step that can fail (the stream key holding another type), and a script that
+-- fails after a write keeps the writes before the failure.
 local ids = relay_append(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV, first, count)
 
 redis.call('DEL', KEYS[3])

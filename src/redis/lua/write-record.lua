@@ -20,8 +20,8 @@ end
 local pairs_count = tonumber(ARGV[5])
 local first = 6 + 2 * pairs_count
 local count = (#ARGV - first + 1) / 4
--- Append first: it is the only step that can fail (an id below the stream's top), and a script that fails
--- after a write would leave that write in place.
+-- Append first: it is the only step that can fail (the stream key holding another type), and a script that
+-- fails after a write keeps the writes before the failure.
 local ids = relay_append(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV, first, count)
 
 if pairs_count == 0 then
