@@ -19,7 +19,7 @@ export interface BenchOptions {
   readonly waitLoad: number | undefined;
   /** Scenarios to run (names as in run.ts); undefined: all of them. */
   readonly only: string[] | undefined;
-  /** When set, the relay runs with `--cpu-prof` and writes its profile into this directory. */
+  /** When set, each relay process runs with `--cpu-prof` and writes its profile into this directory. */
   readonly relayCpuProf: string | undefined;
   /** Fan-out: concurrent SSE clients of the relay (and of the raw ceiling), one step each. */
   readonly fanoutSizes: number[];
@@ -49,7 +49,8 @@ const USAGE = `npm run bench -- [options]
   --no-build                 do not rebuild dist/ even when it is older than src/
   --wait-load L              first wait (at most 15 min) for the 1-minute load average to fall below L
   --only A,B                 run only these scenarios, by name (e.g. fan-out or replay,redis-cost)
-  --relay-cpu-prof DIR       run the relay with --cpu-prof; its profile is written into DIR when it stops
+  --relay-cpu-prof DIR       run the relay with --cpu-prof; each relay process (fan-out restarts it) writes its
+                             profile into DIR when it stops
   --fanout-sizes A,B,C       fan-out: SSE clients of one relay process, a step each (default 100,1000,10000)
   --fanout-naive-sizes A,B   fan-out: the same against the naive peer (default 100,1000)
   --fanout-seconds S         fan-out: seconds each step publishes for (default 10)
