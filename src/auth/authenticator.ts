@@ -50,7 +50,9 @@ export class Authenticator {
           throw new RelayError('RELAY_ERR_UNAUTHENTICATED', 'Tokens are accepted on the SSE routes only');
         }
         const claims = verifyToken(this.deps.tokenSecret, credentials.token, this.deps.now());
-        const record = claims && (await this.record(claims.clientId, options.listening));
+        const record =
+          claims &&
+          (this.freshRecord(claims.clientId) ?? (await this.readRecord(claims.clientId, options.listening)));
         if (!record) throw new RelayError('RELAY_ERR_UNAUTHENTICATED', 'The token is invalid or expired');
         return { ...publicView(record), via: 'token' };
       }
@@ -59,7 +61,7 @@ export class Authenticator {
         // a key in use: its record read under FRESH_RECORD_MS ago and its secret verified before, no await
         const record =
           clientId && clientSecret
-            ? (this.freshRecord(clientId) ?? (await this.record(clientId, options.listening)))
+            ? (this.freshRecord(clientId) ?? (await this.readRecord(clientId, options.listening)))
             : undefined;
         const verified = this.deps.verified;
         if (
@@ -89,12 +91,10 @@ export class Authenticator {
   }
 
   /**
-   * The key's record, read in the last FRESH_RECORD_MS (and not changed since) or read now; for a listener,
-   * the last one read if Redis is away.
+   * The key's record read now (callers try `freshRecord` first, without an await); for a listener, the last
+   * one read if Redis is away.
    */
-  private async record(clientId: string, listening: boolean): Promise<ApiKeyRecord | undefined> {
-    const fresh = this.freshRecord(clientId);
-    if (fresh) return fresh;
+  private async readRecord(clientId: string, listening: boolean): Promise<ApiKeyRecord | undefined> {
     const changes = this.changes;
     try {
       const record = await this.deps.apiKeys.get(clientId);

@@ -44,7 +44,7 @@ function roundRow(r: IngestRound, i: number): (string | number)[] {
     load(r.single),
     load(r.commits),
     Math.round(r.commits.result.eventRate),
-    r.bare.result.errors + r.single.result.errors + r.commits.result.errors,
+    r.bare.result.errors + r.koa.result.errors + r.single.result.errors + r.commits.result.errors,
   ];
 }
 

@@ -109,7 +109,7 @@ export async function ingest(ctx: BenchContext): Promise<Section> {
       const commitRun = await load.commits();
       rounds.push({ pipelined, unpipelined, bare: bareRun, koa: koaRun, single, commits: commitRun });
       progress(
-        `ingest: round ${r}/${ingestRuns}: redis-benchmark XADD -P ${pipelined.pipeline} ${Math.round(pipelined.rate)}/s, -P 1 ${Math.round(unpipelined.rate)}/s; bare node:http+XADD ${Math.round(bareRun.result.requestRate)} req/s, Koa+XADD ${Math.round(koaRun.result.requestRate)} req/s; relay single ${Math.round(single.result.requestRate)} req/s (p50 ${single.result.p50Ms.toFixed(1)} ms), commits of ${COMMIT_EVENTS} ${Math.round(commitRun.result.eventRate)} events/s (p50 ${commitRun.result.p50Ms.toFixed(1)} ms); errors ${bareRun.result.errors}/${single.result.errors}/${commitRun.result.errors}`,
+        `ingest: round ${r}/${ingestRuns}: redis-benchmark XADD -P ${pipelined.pipeline} ${Math.round(pipelined.rate)}/s, -P 1 ${Math.round(unpipelined.rate)}/s; bare node:http+XADD ${Math.round(bareRun.result.requestRate)} req/s, Koa+XADD ${Math.round(koaRun.result.requestRate)} req/s; relay single ${Math.round(single.result.requestRate)} req/s (p50 ${single.result.p50Ms.toFixed(1)} ms), commits of ${COMMIT_EVENTS} ${Math.round(commitRun.result.eventRate)} events/s (p50 ${commitRun.result.p50Ms.toFixed(1)} ms); errors (bare/Koa/single/commits) ${bareRun.result.errors}/${koaRun.result.errors}/${single.result.errors}/${commitRun.result.errors}`,
       );
     }
     return ingestSection(rounds, { concurrency, seconds: ingestSeconds });

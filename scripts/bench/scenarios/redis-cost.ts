@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { encodeBody } from '../../../src/events/serialize.js';
+import { eventArgs } from '../../../src/events/event-store.js';
+import { ENTRY_FIELDS } from '../../../src/events/serialize.js';
 import { SCRIPTS } from '../../../src/redis/scripts.js';
 import { ACK_EVERY_MS, ackDue, readBlockMs } from '../../../src/webhooks/ack-schedule.js';
 import { featureEvent } from '../lib/events.js';
@@ -187,16 +188,11 @@ async function measure(ctx: BenchContext, step: Step, round_: number): Promise<n
       const wait = started + (n * 1000) / RATE - performance.now();
       if (wait > 0) await sleep(wait);
       const e = featureEvent(n);
-      // the fields the relay stores for it: type, domain, key and the encoded body
-      const fields = [
-        e.type,
-        'Feature',
-        e.key,
-        encodeBody({ ...e, domain: 'Feature', authInfo: { clientId: 'bench', name: 'bench' } }),
-      ] as const;
+      // what the relay stores for it: type, domain, key and the encoded body
+      const values = eventArgs([{ ...e, domain: 'Feature', authInfo: { clientId: 'bench', name: 'bench' } }]);
       if (step.publish === 'xadd')
-        await publisher.xadd(key, '*', 't', fields[0], 'd', fields[1], 'k', fields[2], 'b', fields[3]);
-      else await SCRIPTS.append.run(publisher, [key, `${key}:meta`], [0, MAX_LENGTH, '', 0, ...fields]);
+        await publisher.xadd(key, '*', ...ENTRY_FIELDS.flatMap((field, i) => [field, values[i] as string]));
+      else await SCRIPTS.append.run(publisher, [key, `${key}:meta`], [0, MAX_LENGTH, '', 0, ...values]);
     }
     await sleep(1000 / RATE);
     const seconds = (performance.now() - started) / 1000;
