@@ -1,16 +1,16 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 
-export type RedisRole = 'command' | 'tail' | 'subscriber' | 'replay' | 'dispatch' | 'queue' | 'worker';
+export type RedisRole = 'command' | 'tail' | 'subscriber' | 'replay' | 'queue' | 'worker';
 
 /**
  * Redis connections by role:
  * - `command`: API reads and writes. Fails fast while Redis is away (no offline queue), so a publish gets a 503
  *   at once instead of hanging, and nothing is half-written (every write is one script).
- * - `tail`: the one blocking XREAD of a process; nothing else may use it.
+ * - `tail`: the one blocking XREAD of a process; nothing else may use it but the dispatcher's read, which goes
+ *   in the same pipeline (src/sse/tail-reader.ts).
  * - `subscriber`: pub/sub ingest.
  * - `replay`: XRANGE pages for reconnecting SSE clients, apart from the API's connection.
- * - `dispatch`: the dispatcher's blocking XREADGROUP.
  * - `queue`, `worker`: BullMQ's (it needs `maxRetriesPerRequest: null`, and duplicates them for blocking).
  * Every connection retries forever with a capped delay and logs its errors.
  */

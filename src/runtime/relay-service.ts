@@ -53,9 +53,8 @@ export async function startRelay(options: RelayServiceOptions): Promise<RelaySer
   const replayRedis = createRedis(redisUrl, 'replay', logger, { commandTimeout: 30_000 });
   const tailRedis = createRedis(redisUrl, 'tail', logger);
   const subscriber = createRedis(redisUrl, 'subscriber', logger);
-  const dispatchRedis = createRedis(redisUrl, 'dispatch', logger);
   const queueRedis = createRedis(redisUrl, 'queue', logger);
-  const connections: Redis[] = [redis, replayRedis, tailRedis, subscriber, dispatchRedis, queueRedis];
+  const connections: Redis[] = [redis, replayRedis, tailRedis, subscriber, queueRedis];
   await Promise.all(connections.map((c) => connectRedis(c, 60_000)));
 
   const retention = { retentionMs: config.eventsRetentionMs, maxLength: config.eventsMaxLength };
@@ -73,6 +72,20 @@ export async function startRelay(options: RelayServiceOptions): Promise<RelaySer
   const authenticator = new Authenticator({ apiKeys, verified: new VerifiedSecrets(), tokenSecret, now });
   apiKeys.onChange((clientId) => authenticator.forget(clientId));
 
+  const queue = createDeliveryQueue(queueRedis, keys.bullPrefix, config.webhook.maxAttempts);
+  const attempts = new AttemptLog(redis, keys);
+  const dispatcher = new Dispatcher({
+    redis,
+    store,
+    stream: keys.events,
+    hooks,
+    queue,
+    logger,
+    claimIdleMs: config.webhook.claimIdleMs,
+    metrics,
+  });
+  await dispatcher.start();
+
   const startId = await store.lastId();
   const hub = new FanoutHub(startId);
   const tail = new TailReader(
@@ -85,26 +98,13 @@ export async function startRelay(options: RelayServiceOptions): Promise<RelaySer
         // a key changed by another process: its record is read again at its next use
         for (const e of entries) if (e.domain === 'ApiKey') authenticator.forget(e.key);
       },
+      // the dispatcher's XREADGROUP goes with the tail reader's XREAD: one read per event, not two
+      rider: dispatcher,
     },
     startId,
   );
   tail.start();
   hub.startHeartbeat(config.sse.heartbeatMs);
-
-  const queue = createDeliveryQueue(queueRedis, keys.bullPrefix, config.webhook.maxAttempts);
-  const attempts = new AttemptLog(redis, keys);
-  const dispatcher = new Dispatcher({
-    redis: dispatchRedis,
-    store,
-    storeRedis: redis,
-    stream: keys.events,
-    hooks,
-    queue,
-    logger,
-    claimIdleMs: config.webhook.claimIdleMs,
-    metrics,
-  });
-  await dispatcher.start();
   const checkHookUrl = async (url: string, path: string) => {
     await validateHookUrl(url, { allowPrivate: config.webhook.allowPrivate, path });
   };

@@ -1,23 +1,52 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { StoredEvent } from '../events/event.js';
 import type { RawEntry } from '../events/event-store.js';
 import { decodeEntry } from '../events/serialize.js';
 import type { Logger } from '../logging/logger.js';
 import { StopSignal } from '../redis/stop-signal.js';
 
+/** A command's reply in a pipeline: its error, or its value. */
+export type PipelineReply = [error: Error | null, value: unknown];
+
+/**
+ * Commands sent with one of the tail reader's reads, in the same pipeline on its connection (the dispatcher's:
+ * src/webhooks/dispatcher.ts). Those `after` the blocking XREAD wait behind it, and Redis runs them as soon as
+ * it returns, in the same pass as the append that woke it: they share that append's fsync, and the process
+ * sends one read per event instead of one per reader.
+ */
+export interface Ride {
+  /** Adds the commands Redis runs at once, before the XREAD; returns how many. */
+  readonly before: (pipeline: ChainableCommander) => number;
+  /** Adds the commands Redis runs once the XREAD returns; returns how many. */
+  readonly after: (pipeline: ChainableCommander) => number;
+  /** The longest this read may block. */
+  readonly maxBlockMs: number;
+  /** The replies of `before`'s then `after`'s commands. */
+  readonly landed: (replies: PipelineReply[]) => void;
+  /** The pipeline failed, or the reader stopped before it returned: any of the commands may have run. */
+  readonly lost: () => void;
+}
+
+/** Who rides: asked before every read. */
+export interface ReadRider {
+  /** The ride for the next read, or undefined to let it go without one. */
+  board(): Ride | undefined;
+}
+
 export interface TailReaderOptions {
   readonly redis: Redis;
   readonly stream: string;
   readonly logger: Logger;
   readonly onEntries: (entries: StoredEvent[]) => void;
+  readonly rider?: ReadRider;
   readonly blockMs?: number;
   readonly count?: number;
 }
 
 /**
  * The one blocking reader of a process: loops `XREAD BLOCK` from the last id it saw, on a connection of its
- * own, and hands each batch to the fan-out. After a Redis outage it resumes from that same id, so nothing
- * appended meanwhile is skipped.
+ * own, and hands each batch to the fan-out (and each ride's replies to its rider). After a Redis outage it
+ * resumes from that same id, so nothing appended meanwhile is skipped.
  */
 export class TailReader {
   private lastId: string;
@@ -43,19 +72,37 @@ export class TailReader {
   }
 
   private async run(): Promise<void> {
-    const { redis, stream, logger } = this.options;
+    const { redis, stream, logger, rider } = this.options;
     const blockMs = this.options.blockMs ?? 5000;
     const count = this.options.count ?? 1000;
     let failures = 0;
     while (this.running) {
+      const ride = rider?.board();
       try {
-        const read = redis.xread('COUNT', count, 'BLOCK', blockMs, 'STREAMS', stream, this.lastId) as Promise<
-          [string, RawEntry[]][] | null
-        >;
-        const reply = await this.stopSignal.race(read);
+        const pipeline = redis.pipeline();
+        const before = ride ? ride.before(pipeline) : 0;
+        const block = ride ? Math.min(blockMs, ride.maxBlockMs) : blockMs;
+        pipeline.xread('COUNT', count, 'BLOCK', block, 'STREAMS', stream, this.lastId);
+        if (ride) ride.after(pipeline);
+        let replies: PipelineReply[] | null;
+        try {
+          replies = await this.stopSignal.race(pipeline.exec());
+        } catch (err) {
+          ride?.lost();
+          throw err;
+        }
+        if (!replies) {
+          ride?.lost();
+          break;
+        }
+        const [readError, reply] = replies[before] ?? [new Error('tail reader: no reply to XREAD'), null];
+        // the rider first (what it read is handled even when stopping): its handling goes on asynchronously
+        // while the fan-out writes
+        ride?.landed([...replies.slice(0, before), ...replies.slice(before + 1)]);
         if (!this.running) break;
+        if (readError) throw readError;
         failures = 0;
-        const raw = reply?.[0]?.[1];
+        const raw = (reply as [string, RawEntry[]][] | null)?.[0]?.[1];
         if (!raw || raw.length === 0) continue;
         const entries = raw.map(([id, fields]) => decodeEntry(id, fields));
         this.lastId = (raw[raw.length - 1] as RawEntry)[0];

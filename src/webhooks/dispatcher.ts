@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { StoredEvent } from '../events/event.js';
 import type { EventStore, RawEntry } from '../events/event-store.js';
 import { decodeEntry } from '../events/serialize.js';
 import type { Logger } from '../logging/logger.js';
 import type { RelayMetrics } from '../metrics/metrics.js';
-import { StopSignal } from '../redis/stop-signal.js';
+import type { PipelineReply, ReadRider, Ride } from '../sse/tail-reader.js';
 import { ackDue, ackEveryMs, readBlockMs } from './ack-schedule.js';
 import { type DeliveryJobData, deliveryJobId } from './delivery-job.js';
 import type { Hook } from './hook.js';
@@ -16,7 +16,7 @@ import type { HookStore } from './hook-store.js';
 export const DISPATCH_GROUP = 'dispatch';
 
 /** The replies of a pipeline, or its first error thrown. */
-function pipelineResults(replies: [Error | null, unknown][], expected: number): unknown[] {
+function pipelineResults(replies: readonly PipelineReply[], expected: number): unknown[] {
   if (replies.length !== expected)
     throw new Error(`pipeline: ${replies.length} replies, ${expected} expected`);
   return replies.map(([err, value]) => {
@@ -34,18 +34,18 @@ function asText(entry: RawEntry | RawBufferEntry): RawEntry {
 }
 
 export interface DispatcherOptions {
-  /** A connection of its own: XREADGROUP blocks on it. */
+  /**
+   * The command connection: claims, the dispatcher's own reads when no ride is out, the reads that complete a
+   * commit, and the acknowledgements that cannot wait for a ride. Its blocking read rides the tail reader's.
+   */
   readonly redis: Redis;
-  /** The command connection, for the reads that complete a commit. */
   readonly store: EventStore;
-  readonly storeRedis: Redis;
   readonly stream: string;
   readonly hooks: HookStore;
   readonly queue: Queue<DeliveryJobData>;
   readonly logger: Logger;
   /** Entries pending longer than this on a consumer are taken over (it is presumed dead). */
   readonly claimIdleMs?: number;
-  readonly blockMs?: number;
   readonly metrics: RelayMetrics;
 }
 
@@ -54,28 +54,55 @@ interface CompiledHook {
   readonly matches: (event: StoredEvent) => boolean;
 }
 
+/** Entries read at once, at most. */
+const READ_COUNT = 1000;
+
+/** Acknowledgements taken out of the waiting list for one pipeline, and when the oldest of them was handled. */
+interface Acking {
+  readonly ids: string[];
+  readonly since: number;
+}
+
 /**
  * Turns stream entries into delivery jobs. Reads the stream through a consumer group, so that several relay
  * processes share the work; for each commit and each hook with matching events it adds one job whose id is
  * derived from (hook, commit), then acknowledges the entries. Entries left pending by a consumer that died are
  * claimed by another. A commit is handled whole by whoever reads its first entry (reading the rest if the
  * batch ended inside it); a reader that gets only its later entries acknowledges them and leaves it at that.
+ *
+ * It has no blocking read of its own: its `XREADGROUP` rides the tail reader's (src/sse/tail-reader.ts), in
+ * the same pipeline right after the `XREAD BLOCK`, so Redis runs it in the pass of the append that wakes the
+ * tail reader (sharing its fsync) and the process sends one read per event, not two. What the rides read is
+ * handled in order, one batch at a time; at most one ride waits while a batch is handled. When the tail
+ * reader goes on without a ride, the dispatcher reads on its own, on the command connection.
  */
-export class Dispatcher {
+export class Dispatcher implements ReadRider {
   readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private hookList: CompiledHook[] = [];
   private hooksVersion = '';
   private running = false;
-  private loop: Promise<void> | undefined;
+  /** Rides out, and steps queued or under way. */
+  private inFlight = 0;
+  /** The tail reader read without a ride: the dispatcher reads on its own next. */
+  private missed = false;
+  /** The steps, one after the other (the last awaited on stop). */
+  private work: Promise<void> = Promise.resolve();
+  private failures = 0;
   private lastClaim = 0;
   /** Entries whose deliveries are enqueued, acknowledged with a later read (or on stop). */
   private unacked: string[] = [];
   /** When the oldest entry of `unacked` was handled. */
   private unackedSince = 0;
-  private readonly stopSignal = new StopSignal();
+  private ackTimer: NodeJS.Timeout | undefined;
+  private readonly claimIdleMs: number;
+  private readonly ackEvery: number;
 
-  constructor(private readonly options: DispatcherOptions) {}
+  constructor(private readonly options: DispatcherOptions) {
+    this.claimIdleMs = options.claimIdleMs ?? 30_000;
+    this.ackEvery = ackEveryMs(this.claimIdleMs);
+  }
 
+  /** Creates the group if need be, then claims what a dead consumer left and reads what is new. */
   async start(): Promise<void> {
     const { redis, stream } = this.options;
     try {
@@ -85,7 +112,10 @@ export class Dispatcher {
     }
     await this.refreshHooks();
     this.running = true;
-    this.loop = this.run();
+    // entries appended while no dispatcher ran do not wait for the next event
+    this.missed = true;
+    this.inFlight += 1;
+    this.step(async () => undefined);
   }
 
   /**
@@ -102,83 +132,183 @@ export class Dispatcher {
   }
 
   /**
-   * Reads batches until stopped. Each read is one pipeline on the blocking connection, so that Redis wakes once
-   * for it: the acknowledgement of the batches handled before (their deliveries are enqueued by then), when one
-   * is due, the blocking XREADGROUP, and the hooks' version, which Redis answers only once the read has
-   * returned, so it covers every hook written before the entries read.
-   *
-   * Acknowledgements wait (see ack-schedule.ts): at most a second, or a quarter of the claim's idle time. An
-   * entry handled but not yet acknowledged when its dispatcher dies is handled again by the one that claims it,
-   * and its job id keeps the delivery single.
+   * The ride for the tail reader's next read: the acknowledgement of the entries handled before, when one is
+   * due (run at once), then the `XREADGROUP` and the hooks' version, which Redis answers once the read has
+   * returned, so it covers every hook written before the entries read. Acknowledgements wait (see
+   * ack-schedule.ts): at most a second, or a quarter of the claim's idle time; the read blocks no longer than
+   * until the next falls due. An entry handled but not yet acknowledged when its dispatcher dies is handled
+   * again by the one that claims it, and its job id keeps the delivery single.
    */
-  private async run(): Promise<void> {
-    const { redis, stream, logger } = this.options;
-    const claimIdleMs = this.options.claimIdleMs ?? 30_000;
-    const blockMs = this.options.blockMs ?? 2000;
-    const everyMs = ackEveryMs(claimIdleMs);
-    let failures = 0;
-    while (this.running) {
-      const now = Date.now();
-      const due = ackDue(this.unacked.length, now - this.unackedSince, everyMs);
-      const acking = due ? this.unacked : [];
-      const ackingSince = this.unackedSince;
-      if (due) this.unacked = [];
-      const putBack = () => {
-        if (acking.length === 0) return;
-        this.unacked = acking.concat(this.unacked);
-        this.unackedSince = ackingSince;
-      };
+  board(): Ride | undefined {
+    if (!this.running) return undefined;
+    if (this.inFlight >= 2) {
+      this.missed = true;
+      return undefined;
+    }
+    this.inFlight += 1;
+    const acking = this.dueAcks();
+    const { stream } = this.options;
+    return {
+      maxBlockMs: readBlockMs(
+        Number.POSITIVE_INFINITY,
+        this.unacked.length,
+        Date.now() - this.unackedSince,
+        this.ackEvery,
+      ),
+      before: (pipeline) => {
+        if (!acking) return 0;
+        pipeline.xack(stream, DISPATCH_GROUP, ...acking.ids);
+        return 1;
+      },
+      after: (pipeline) => {
+        this.addRead(pipeline);
+        return 2;
+      },
+      landed: (replies) => this.step(() => this.handleRead(replies, acking)),
+      lost: () => {
+        this.putBack(acking);
+        this.inFlight -= 1;
+      },
+    };
+  }
+
+  /**
+   * Queues `step` (counted in `inFlight` by the caller) after the others, then whatever fell due meanwhile: a
+   * claim, a read of its own, an acknowledgement.
+   */
+  private step(step: () => Promise<void>): void {
+    this.work = this.work.then(async () => {
       try {
-        if (now - this.lastClaim > Math.min(claimIdleMs, 10_000)) await this.claimAbandoned(claimIdleMs);
-        const pipeline = redis.pipeline();
-        if (acking.length > 0) pipeline.xack(stream, DISPATCH_GROUP, ...acking);
-        pipeline
-          .callBuffer(
-            'XREADGROUP',
-            'GROUP',
-            DISPATCH_GROUP,
-            this.consumer,
-            'COUNT',
-            1000,
-            'BLOCK',
-            readBlockMs(blockMs, this.unacked.length, Date.now() - this.unackedSince, everyMs),
-            'STREAMS',
-            stream,
-            '>',
-          )
-          .get(this.options.hooks.versionKey);
-        const replies = await this.stopSignal.race(pipeline.exec());
-        if (!this.running) {
-          putBack();
-          break;
+        await step();
+        while (this.running) {
+          if (Date.now() - this.lastClaim > Math.min(this.claimIdleMs, 10_000)) await this.claimAbandoned();
+          else if (this.missed) {
+            this.missed = false;
+            await this.readOwn();
+          } else if (ackDue(this.unacked.length, Date.now() - this.unackedSince, this.ackEvery))
+            await this.ackOwn();
+          else break;
         }
-        const [read, version] = pipelineResults(replies ?? [], acking.length > 0 ? 3 : 2).slice(-2);
-        const raw = (read as [Buffer, RawBufferEntry[]][] | null)?.[0]?.[1] ?? [];
-        if (raw.length > 0)
-          await this.handle(raw, { version: (version as string | null) ?? '0', ackLater: true });
-        failures = 0;
+        this.failures = 0;
       } catch (err) {
-        // an acknowledgement that may not have happened is sent again (XACK is idempotent)
-        putBack();
-        if (!this.running) break;
-        failures += 1;
-        if (failures === 1)
-          logger.warn('dispatcher: read failed, retrying', { error: (err as Error).message });
-        await new Promise((r) => setTimeout(r, Math.min(100 * failures, 1000)));
+        this.failures += 1;
+        // what was read and not handled stays pending, and is claimed after the claim's idle time
+        if (this.failures === 1 && this.running)
+          this.options.logger.warn('dispatcher: read or enqueue failed, retrying', {
+            error: (err as Error).message,
+          });
+      } finally {
+        this.inFlight -= 1;
       }
+    });
+  }
+
+  private addRead(pipeline: ChainableCommander): void {
+    pipeline
+      .callBuffer(
+        'XREADGROUP',
+        'GROUP',
+        DISPATCH_GROUP,
+        this.consumer,
+        'COUNT',
+        READ_COUNT,
+        'STREAMS',
+        this.options.stream,
+        '>',
+      )
+      .get(this.options.hooks.versionKey);
+  }
+
+  /** Handles a read's replies (an acknowledgement's first, if one went with it). */
+  private async handleRead(replies: PipelineReply[], acking: Acking | undefined): Promise<void> {
+    let read: unknown;
+    let version: unknown;
+    try {
+      [read, version] = pipelineResults(replies, acking ? 3 : 2).slice(-2);
+    } catch (err) {
+      // an acknowledgement that may not have happened is sent again (XACK is idempotent)
+      this.putBack(acking);
+      throw err;
+    }
+    const raw = (read as [Buffer, RawBufferEntry[]][] | null)?.[0]?.[1] ?? [];
+    // a full batch: there may be more, which no event may come to fetch
+    if (raw.length >= READ_COUNT) this.missed = true;
+    if (raw.length > 0)
+      await this.handle(raw, { version: (version as string | null) ?? '0', ackLater: true });
+  }
+
+  /** A read on the command connection, not blocking: for when the tail reader went on without a ride. */
+  private async readOwn(): Promise<void> {
+    const acking = this.dueAcks();
+    const pipeline = this.options.redis.pipeline();
+    if (acking) pipeline.xack(this.options.stream, DISPATCH_GROUP, ...acking.ids);
+    this.addRead(pipeline);
+    let replies: PipelineReply[];
+    try {
+      replies = (await pipeline.exec()) ?? [];
+    } catch (err) {
+      this.putBack(acking);
+      throw err;
+    }
+    await this.handleRead(replies, acking);
+  }
+
+  /** Acknowledges what fell due when no ride took it (no event came meanwhile). */
+  private async ackOwn(): Promise<void> {
+    const acking = this.dueAcks();
+    if (!acking) return;
+    try {
+      await this.options.redis.xack(this.options.stream, DISPATCH_GROUP, ...acking.ids);
+    } catch (err) {
+      this.putBack(acking);
+      throw err;
     }
   }
 
+  /** Takes the waiting acknowledgements out when they are due. */
+  private dueAcks(): Acking | undefined {
+    if (!ackDue(this.unacked.length, Date.now() - this.unackedSince, this.ackEvery)) return undefined;
+    const acking = { ids: this.unacked, since: this.unackedSince };
+    this.unacked = [];
+    return acking;
+  }
+
+  private putBack(acking: Acking | undefined): void {
+    if (!acking || acking.ids.length === 0) return;
+    const empty = this.unacked.length === 0;
+    this.unacked = acking.ids.concat(this.unacked);
+    this.unackedSince = acking.since;
+    if (empty) this.armAckTimer();
+  }
+
+  /**
+   * When the entries just handled fall due and no ride has taken them (the stream went quiet), they are
+   * acknowledged on the command connection.
+   */
+  private armAckTimer(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = setTimeout(
+      () => {
+        this.ackTimer = undefined;
+        if (!this.running || this.unacked.length === 0) return;
+        this.inFlight += 1;
+        this.step(() => this.ackOwn());
+      },
+      Math.max(1, this.ackEvery - (Date.now() - this.unackedSince)),
+    );
+    this.ackTimer.unref();
+  }
+
   /** Takes over entries another consumer left pending for longer than `idleMs`, and handles them. */
-  private async claimAbandoned(idleMs: number): Promise<void> {
+  private async claimAbandoned(): Promise<void> {
     this.lastClaim = Date.now();
     let cursor = '0-0';
     do {
-      const [next, raw] = (await this.options.storeRedis.xautoclaim(
+      const [next, raw] = (await this.options.redis.xautoclaim(
         this.options.stream,
         DISPATCH_GROUP,
         this.consumer,
-        idleMs,
+        this.claimIdleMs,
         cursor,
         'COUNT',
         1000,
@@ -202,14 +332,17 @@ export class Dispatcher {
     raw: readonly (RawEntry | RawBufferEntry)[],
     options: { version?: string; ackLater?: boolean } = {},
   ): Promise<void> {
-    const { stream, storeRedis } = this.options;
+    const { stream, redis } = this.options;
     await this.refreshHooks(options.version);
     if (this.hookList.length > 0) await this.enqueue(raw.map(asText));
     const ids = raw.map(([id]) => String(id));
     if (options.ackLater) {
-      if (this.unacked.length === 0) this.unackedSince = Date.now();
+      if (this.unacked.length === 0) {
+        this.unackedSince = Date.now();
+        this.armAckTimer();
+      }
       this.unacked.push(...ids);
-    } else await storeRedis.xack(stream, DISPATCH_GROUP, ...ids);
+    } else await redis.xack(stream, DISPATCH_GROUP, ...ids);
   }
 
   /** Adds one job per commit and matching hook (its id derived from both, so a second add is a no-op). */
@@ -246,24 +379,28 @@ export class Dispatcher {
       const last = commit[commit.length - 1] as StoredEvent;
       if (last.remaining > 0) {
         commit.push(
-          ...(await this.options.store.range(last.streamId, '+', last.remaining, this.options.storeRedis)),
+          ...(await this.options.store.range(last.streamId, '+', last.remaining, this.options.redis)),
         );
       }
     }
     return commits;
   }
 
+  /**
+   * Stops riding and reading, lets what is being handled finish, and acknowledges what was handled. Call it
+   * once the tail reader has stopped (a ride out then is lost, its acknowledgement put back).
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.stopSignal.stop();
-    this.options.redis.disconnect();
-    await this.loop;
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    await this.work;
     const ids = this.unacked;
     this.unacked = [];
     if (ids.length === 0) return;
     try {
-      await this.options.storeRedis.xack(this.options.stream, DISPATCH_GROUP, ...ids);
+      await this.options.redis.xack(this.options.stream, DISPATCH_GROUP, ...ids);
     } catch (err) {
       // left pending: another dispatcher claims them, and their job ids keep the deliveries single
       this.options.logger.warn('dispatcher: could not acknowledge on stop', {

@@ -32,6 +32,7 @@ interface Step {
   readonly label: string;
   readonly publish: Publish;
   readonly tail: boolean;
+  /** The dispatcher's read, riding the tail reader's (with `tail` only, as in the relay). */
   readonly group: boolean;
   readonly naive: number;
 }
@@ -56,7 +57,7 @@ const STEPS: Step[] = [
   },
   {
     name: 'relay',
-    label: 'append + one blocked XREAD + the dispatcher’s XREADGROUP (the relay)',
+    label: 'append + one blocked XREAD carrying the dispatcher’s XREADGROUP (the relay)',
     publish: 'append',
     tail: true,
     group: true,
@@ -120,10 +121,15 @@ async function tailReader(url: string, key: string): Promise<ReadLoop> {
   });
 }
 
-/** As the dispatcher: XREADGROUP BLOCK in one pipeline with the hooks' GET, its acknowledgements grouped. */
-async function groupReader(url: string, key: string): Promise<ReadLoop> {
+/**
+ * As the relay's tail reader with the dispatcher's read riding it (src/sse/tail-reader.ts, src/webhooks/
+ * dispatcher.ts): one pipeline per read, the acknowledgement when due, XREAD BLOCK, then XREADGROUP (not
+ * blocking: Redis runs it as soon as the XREAD returns) and the hooks' GET.
+ */
+async function ridingReader(url: string, key: string): Promise<ReadLoop> {
   const redis = await connect(url);
   await redis.xgroup('CREATE', key, 'dispatch', '$', 'MKSTREAM');
+  let last = '0-0';
   let unacked: string[] = [];
   let since = 0;
   return new ReadLoop(redis, async (r) => {
@@ -133,25 +139,17 @@ async function groupReader(url: string, key: string): Promise<ReadLoop> {
       pipeline.xack(key, 'dispatch', ...unacked);
       unacked = [];
     }
-    const block = readBlockMs(2000, unacked.length, Date.now() - since, ACK_EVERY_MS);
-    pipeline.callBuffer(
-      'XREADGROUP',
-      'GROUP',
-      'dispatch',
-      'c',
-      'COUNT',
-      1000,
-      'BLOCK',
-      block,
-      'STREAMS',
-      key,
-      '>',
-    );
+    const block = Math.min(5000, readBlockMs(5000, unacked.length, Date.now() - since, ACK_EVERY_MS));
+    pipeline.xread('COUNT', 1000, 'BLOCK', block, 'STREAMS', key, last);
+    pipeline.callBuffer('XREADGROUP', 'GROUP', 'dispatch', 'c', 'COUNT', 1000, 'STREAMS', key, '>');
     pipeline.get(`${key}:version`);
     const replies = (await pipeline.exec()) ?? [];
     for (const [err] of replies) if (err) throw err;
-    const read = replies[replies.length - 2]?.[1] as [Buffer, [Buffer, Buffer[]][]][] | null;
-    const entries = read?.[0]?.[1] ?? [];
+    const tail = replies[replies.length - 3]?.[1] as [string, [string, string[]][]][] | null;
+    const read = tail?.[0]?.[1];
+    if (read && read.length > 0) last = (read[read.length - 1] as [string, string[]])[0];
+    const group = replies[replies.length - 2]?.[1] as [Buffer, [Buffer, Buffer[]][]][] | null;
+    const entries = group?.[0]?.[1] ?? [];
     if (entries.length > 0 && unacked.length === 0) since = Date.now();
     for (const [id] of entries) unacked.push(String(id));
   });
@@ -159,8 +157,8 @@ async function groupReader(url: string, key: string): Promise<ReadLoop> {
 
 async function readers(url: string, key: string, step: Step): Promise<ReadLoop[]> {
   const loops: ReadLoop[] = [];
-  if (step.tail) loops.push(await tailReader(url, key));
-  if (step.group) loops.push(await groupReader(url, key));
+  if (step.tail && step.group) loops.push(await ridingReader(url, key));
+  else if (step.tail) loops.push(await tailReader(url, key));
   for (let i = 0; i < step.naive; i += 50)
     loops.push(
       ...(await Promise.all(
@@ -250,8 +248,8 @@ export async function redisCost(ctx: BenchContext): Promise<Section> {
     ],
     notes: [
       `Each step: the bench process connects its readers to a key of its own on the bench's Redis (AOF, appendfsync always), lets it settle ${SETTLE_MS} ms, measures Redis' CPU at rest for ${REST_MS} ms, then appends ${EVENTS} events at ${RATE}/s, one at a time (each awaited), and reports Redis CPU per event net of the rest rate (Δ used_cpu_user + used_cpu_sys). ${ROUNDS} rounds of all steps, medians.`,
-      'The append is the relay’s own script (src/redis/lua/append.lua) with no retention check; the readers do what the relay’s do: the tail reader’s XREAD BLOCK sent again at once; the dispatcher’s pipeline of XREADGROUP BLOCK and a GET, with one XACK a second.',
-      'With appendfsync always, Redis fsyncs once per event-loop pass that wrote: the append pays one, and a blocked reader served in that same pass adds none; each reader sending its next read wakes Redis once more. The naive peer’s 1,000 readers are 1,000 replies and 1,000 new reads per event.',
+      'The append is the relay’s own script (src/redis/lua/append.lua) with no retention check; the readers do what the relay’s do: the tail reader’s XREAD BLOCK sent again at once; in the relay step, the dispatcher’s XREADGROUP (not blocking) and a GET in the same pipeline right after it, with one XACK a second.',
+      'With appendfsync always, Redis fsyncs once per event-loop pass that wrote: the append pays one, and a blocked reader served in that same pass adds none; each reader sending its next read wakes Redis once more (the dispatcher’s read, riding the tail reader’s, adds no wake-up of its own). The naive peer’s 1,000 readers are 1,000 replies and 1,000 new reads per event.',
       'The fan-out scenario’s naive ÷ relay ratio counts the relay’s dispatcher on both sides (the naive peer’s events are appended through the relay); here the naive step has none.',
     ],
     details: Object.fromEntries(runs),
