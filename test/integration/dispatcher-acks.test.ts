@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { relayKeys } from '../../src/redis/keys.js';
-import { DISPATCH_GROUP } from '../../src/webhooks/dispatcher.js';
+import { groupReadAll as allRead, groupPending as pending } from '../helpers/dispatch-group.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { configEvent, eventually, publish } from '../helpers/relay-checks.js';
-import { startTestRelay, type TestRelay } from '../helpers/test-relay.js';
+import { startTestRelay } from '../helpers/test-relay.js';
 
 // DESIGN.md, Webhooks: the dispatcher enqueues, then XACKs. Its acknowledgements are grouped (at most a second
 // apart, src/webhooks/ack-schedule.ts): one fsynced write per second rather than one per event read. Every
@@ -16,14 +15,6 @@ async function xackCalls(redis: TestRedis): Promise<number> {
   const stats = await redis.client.info('commandstats');
   const line = stats.split('\r\n').find((l) => l.startsWith('cmdstat_xack:'));
   return line ? Number(/calls=(\d+)/.exec(line)?.[1]) : 0;
-}
-
-async function pending(redis: TestRedis, relay: TestRelay): Promise<number> {
-  const [count] = (await redis.client.xpending(
-    relayKeys(relay.config.redisKeyPrefix).events,
-    DISPATCH_GROUP,
-  )) as [number];
-  return Number(count);
 }
 
 describe('dispatcher acknowledgements', () => {
@@ -61,15 +52,8 @@ describe('dispatcher acknowledgements', () => {
     let stopped = false;
     try {
       for (let i = 0; i < 3; i += 1) await publish(relay, configEvent(`acks.stop.${i}`, i));
-      const stream = relayKeys(relay.config.redisKeyPrefix).events;
       // read by the dispatcher (delivered to its consumer) before it stops
-      await eventually(async () => {
-        const groups = (await redis.client.xinfo('GROUPS', stream)) as unknown[][];
-        const group = groups.find((g) => g[1] === DISPATCH_GROUP) ?? [];
-        const lastDelivered = group[group.indexOf('last-delivered-id') + 1];
-        const [last] = (await redis.client.xrevrange(stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
-        return lastDelivered === last?.[0];
-      }, 'the dispatcher read the three entries');
+      await eventually(async () => allRead(redis, relay), 'the dispatcher read the three entries');
       await relay.stop();
       stopped = true;
       assert.equal(await pending(redis, relay), 0, 'nothing left pending after a clean stop');

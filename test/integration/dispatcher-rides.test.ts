@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { toStreamId } from '../../src/events/event-id.js';
 import { relayKeys } from '../../src/redis/keys.js';
 import { DELIVERY_QUEUE, type DeliveryJobData, deliveryJobId } from '../../src/webhooks/delivery-job.js';
-import { DISPATCH_GROUP } from '../../src/webhooks/dispatcher.js';
+import { groupReadAll as allRead, groupPending as pending } from '../helpers/dispatch-group.js';
 import { killClientConnections } from '../helpers/redis-connections.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { configEvent, eventually, publish, type RelayEvent } from '../helpers/relay-checks.js';
@@ -40,24 +40,6 @@ async function connectionNames(redis: TestRedis): Promise<string[]> {
     .split('\n')
     .map((line) => / name=(\S*)/.exec(line)?.[1] ?? '')
     .filter((name) => name.startsWith('relay:'));
-}
-
-async function pending(redis: TestRedis, relay: TestRelay): Promise<number> {
-  const [count] = (await redis.client.xpending(
-    relayKeys(relay.config.redisKeyPrefix).events,
-    DISPATCH_GROUP,
-  )) as [number];
-  return Number(count);
-}
-
-/** Whether the group has been handed every entry of the stream. */
-async function allRead(redis: TestRedis, relay: TestRelay): Promise<boolean> {
-  const stream = relayKeys(relay.config.redisKeyPrefix).events;
-  const groups = (await redis.client.xinfo('GROUPS', stream)) as unknown[][];
-  const group = groups.find((g) => g[1] === DISPATCH_GROUP) ?? [];
-  const lastDelivered = group[group.indexOf('last-delivered-id') + 1];
-  const [last] = (await redis.client.xrevrange(stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
-  return lastDelivered === last?.[0];
 }
 
 /** Publishes `count` single-event commits, `concurrency` requests at a time; returns each commit's events. */
