@@ -323,10 +323,10 @@ export class Dispatcher implements ReadRider {
   }
 
   /**
-   * Enqueues the deliveries of a batch of entries, then acknowledges them: at once, or (`ackLater`, the read
-   * loop) with a later read. `version`: the hooks' version read after the entries, if the caller has it. With
-   * no hook at all the entries are only acknowledged, not decoded (the read loop reads them as buffers, so
-   * that nothing is converted to text for nothing).
+   * Enqueues the deliveries of a batch of entries, then acknowledges them: at once, or (`ackLater`, what a ride
+   * or a read of its own read) with a later read. `version`: the hooks' version read after the entries, if the
+   * caller has it. With no hook at all the entries are only acknowledged, not decoded (rides and own reads get
+   * them as buffers, so that nothing is converted to text for nothing).
    */
   async handle(
     raw: readonly (RawEntry | RawBufferEntry)[],
