@@ -174,7 +174,7 @@ export class Dispatcher implements ReadRider {
 
   /**
    * Queues `step` (counted in `inFlight` by the caller) after the others, then whatever fell due meanwhile: a
-   * claim, a read of its own, an acknowledgement.
+   * claim, a read of its own. Handled entries left waiting for an acknowledgement get the timer.
    */
   private step(step: () => Promise<void>): void {
     this.work = this.work.then(async () => {
@@ -185,9 +185,7 @@ export class Dispatcher implements ReadRider {
           else if (this.missed) {
             this.missed = false;
             await this.readOwn();
-          } else if (ackDue(this.unacked.length, Date.now() - this.unackedSince, this.ackEvery))
-            await this.ackOwn();
-          else break;
+          } else break;
         }
         this.failures = 0;
       } catch (err) {
@@ -199,6 +197,7 @@ export class Dispatcher implements ReadRider {
           });
       } finally {
         this.inFlight -= 1;
+        if (this.running && this.unacked.length > 0 && !this.ackTimer) this.armAckTimer();
       }
     });
   }
@@ -275,18 +274,17 @@ export class Dispatcher implements ReadRider {
 
   private putBack(acking: Acking | undefined): void {
     if (!acking || acking.ids.length === 0) return;
-    const empty = this.unacked.length === 0;
     this.unacked = acking.ids.concat(this.unacked);
     this.unackedSince = acking.since;
-    if (empty) this.armAckTimer();
   }
 
   /**
-   * When the entries just handled fall due and no ride has taken them (the stream went quiet), they are
-   * acknowledged on the command connection.
+   * Handled entries wait for a ride to take their acknowledgement; when they fall due and none has (the stream
+   * went quiet), they are acknowledged on the command connection. After a failure it tries again no sooner
+   * than 100 ms per failure in a row (at most 1 s), not in a tight loop while Redis is away.
    */
   private armAckTimer(): void {
-    if (this.ackTimer) clearTimeout(this.ackTimer);
+    const untilDue = this.ackEvery - (Date.now() - this.unackedSince);
     this.ackTimer = setTimeout(
       () => {
         this.ackTimer = undefined;
@@ -294,7 +292,7 @@ export class Dispatcher implements ReadRider {
         this.inFlight += 1;
         this.step(() => this.ackOwn());
       },
-      Math.max(1, this.ackEvery - (Date.now() - this.unackedSince)),
+      Math.max(1, untilDue, Math.min(100 * this.failures, 1000)),
     );
     this.ackTimer.unref();
   }
@@ -337,10 +335,7 @@ export class Dispatcher implements ReadRider {
     if (this.hookList.length > 0) await this.enqueue(raw.map(asText));
     const ids = raw.map(([id]) => String(id));
     if (options.ackLater) {
-      if (this.unacked.length === 0) {
-        this.unackedSince = Date.now();
-        this.armAckTimer();
-      }
+      if (this.unacked.length === 0) this.unackedSince = Date.now();
       this.unacked.push(...ids);
     } else await redis.xack(stream, DISPATCH_GROUP, ...ids);
   }
