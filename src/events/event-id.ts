@@ -1,6 +1,7 @@
 /**
- * Event ids. Every event is one entry of the Redis stream; its entry id `ms-seq` (seq ≤ 999, enforced by the
- * append script) maps one-to-one to the public `_id = ms × 1000 + seq`, a safe JSON integer.
+ * Event ids. Every event is one entry of the Redis stream; its entry id `ms-seq` (seq ≤ 999: the append script
+ * keeps it so, and a bare XADD that gets more withdraws its entry) maps one-to-one to the public
+ * `_id = ms × 1000 + seq`, a safe JSON integer.
  */
 export const MAX_SEQ = 999;
 
@@ -33,6 +34,17 @@ export function parseStreamId(entryId: string): StreamId {
   return { ms, seq };
 }
 
+/**
+ * Whether a stream entry id is one the relay never keeps: a sequence above 999. Only a bare `XADD *` (see
+ * append-upkeep.ts) can get one, after ms-999; its appender deletes it at once and appends the event again
+ * through the script, and every reader skips it meanwhile. Ids that are not stream ids at all are not
+ * "withdrawn": `parseStreamId` rejects those.
+ */
+export function isWithdrawnId(entryId: string): boolean {
+  const dash = entryId.indexOf('-');
+  return dash > 0 && entryId.length - dash - 1 > 3 && /^\d+-\d+$/.test(entryId);
+}
+
 export function toPublicId(entryId: string): number {
   const { ms, seq } = parseStreamId(entryId);
   return ms * 1000 + seq;
@@ -53,9 +65,16 @@ export function parsePublicId(text: string): number | undefined {
   return Number.isSafeInteger(id) ? id : undefined;
 }
 
-/** Orders two stream entry ids numerically (never as strings). */
+/** `ms` and `seq` of a withdrawn id (see `isWithdrawnId`) or of a relay stream id. */
+function orderOf(entryId: string): StreamId {
+  if (!isWithdrawnId(entryId)) return parseStreamId(entryId);
+  const dash = entryId.indexOf('-');
+  return { ms: Number(entryId.slice(0, dash)), seq: Number(entryId.slice(dash + 1)) };
+}
+
+/** Orders two stream entry ids numerically (never as strings); a withdrawn id has its place too. */
 export function compareStreamIds(a: string, b: string): number {
-  const x = parseStreamId(a);
-  const y = parseStreamId(b);
+  const x = orderOf(a);
+  const y = orderOf(b);
   return x.ms - y.ms || x.seq - y.seq;
 }

@@ -2,9 +2,10 @@ import type { Redis } from 'ioredis';
 import type { RelayKeys } from '../redis/keys.js';
 import { SCRIPTS } from '../redis/scripts.js';
 import { WriteCoalescer } from '../redis/write-coalescer.js';
+import { AppendUpkeep } from './append-upkeep.js';
 import type { NewEvent, StoredEvent } from './event.js';
-import { parseStreamId } from './event-id.js';
-import { decodeEntry, encodeBody, eventJson } from './serialize.js';
+import { isWithdrawnId, parseStreamId } from './event-id.js';
+import { decodeEntries, encodeBody, eventJson } from './serialize.js';
 
 export interface Retention {
   readonly retentionMs: number;
@@ -34,6 +35,16 @@ export interface History {
 }
 
 export type RawEntry = [id: string, fields: string[]];
+
+/** A page of a range read. */
+export interface RangePage {
+  readonly events: StoredEvent[];
+  /** The id of the last entry read, a withdrawn one included: where the next page starts. */
+  readonly last: string | undefined;
+}
+
+/** Entries read from the newest or the oldest end to find the first that is not withdrawn. */
+const END_PROBE = 4;
 
 /**
  * Event quadruples (type, domain, key, body) in the order the append scripts take them; `bodies` are the
@@ -77,24 +88,58 @@ export function storedFromIds(
 export class EventStore {
   /** Appends sent in one event-loop turn leave in one write. */
   private readonly appendWrites: WriteCoalescer;
+  private readonly upkeep: AppendUpkeep;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: RelayKeys,
     private readonly retention: Retention,
+    private readonly now: () => number = Date.now,
   ) {
     this.appendWrites = new WriteCoalescer(redis);
+    this.upkeep = new AppendUpkeep(retention);
   }
 
   get retentionArgs(): [number, number] {
     return [this.retention.retentionMs, this.retention.maxLength];
   }
 
+  /**
+   * Appends a commit: through the append script, or, for a single event without an idempotency key when no
+   * upkeep is due (append-upkeep.ts), as a bare `XADD *`. Should that get a withdrawn id (after ms-999), the
+   * entry is deleted and the event appended again through the script, which moves on to the next millisecond.
+   */
   async append(events: readonly NewEvent[], idempotency?: IdempotencyClaim): Promise<AppendResult> {
+    const bodies = events.map(encodeBody);
+    const single = events.length === 1 && !idempotency;
+    this.appendWrites.hold();
+    if (single && !this.upkeep.take(this.now())) {
+      const e = events[0] as NewEvent;
+      const id = (await this.redis.xadd(
+        this.keys.events,
+        '*',
+        't',
+        e.type,
+        'd',
+        e.domain,
+        'k',
+        e.key,
+        'b',
+        bodies[0] as string,
+      )) as string;
+      if (!isWithdrawnId(id)) return { status: 'appended', events: storedFromIds([id], events, bodies) };
+      await this.redis.xdel(this.keys.events, id);
+    } else if (!single) this.upkeep.take(this.now(), true);
+    return this.appendByScript(events, bodies, idempotency);
+  }
+
+  private async appendByScript(
+    events: readonly NewEvent[],
+    bodies: string[],
+    idempotency: IdempotencyClaim | undefined,
+  ): Promise<AppendResult> {
     const keys = [this.keys.events, this.keys.eventsMeta];
     if (idempotency) keys.push(this.keys.idempotency(idempotency.scope, idempotency.digest));
-    const bodies = events.map(encodeBody);
-    this.appendWrites.hold();
     const reply = (await SCRIPTS.append.run(this.redis, keys, [
       ...this.retentionArgs,
       idempotency?.fingerprint ?? '',
@@ -107,29 +152,24 @@ export class EventStore {
     return { status: 'duplicate', events: storedFromIds(reply.slice(2), events, bodies) };
   }
 
-  /** Entries after `after` (exclusive) up to `until` (inclusive), at most `count`. */
-  async range(
-    after: string,
-    until: string,
-    count: number,
-    redis: Redis = this.redis,
-  ): Promise<StoredEvent[]> {
+  /** Entries after `after` (exclusive) up to `until` (inclusive), at most `count` read. */
+  async range(after: string, until: string, count: number, redis: Redis = this.redis): Promise<RangePage> {
     const raw = (await redis.xrange(this.keys.events, `(${after}`, until, 'COUNT', count)) as RawEntry[];
-    return raw.map(([id, fields]) => decodeEntry(id, fields));
+    return { events: decodeEntries(raw), last: raw[raw.length - 1]?.[0] };
   }
 
-  /** The newest entry id, `0-0` for an empty stream. */
+  /** The newest event's entry id, `0-0` for an empty stream. */
   async lastId(): Promise<string> {
-    const top = (await this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', 1)) as RawEntry[];
-    return top[0]?.[0] ?? '0-0';
+    const top = (await this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', END_PROBE)) as RawEntry[];
+    return top.find(([id]) => !isWithdrawnId(id))?.[0] ?? '0-0';
   }
 
   async history(redis: Redis = this.redis): Promise<History> {
     const [trimmed, oldest] = await Promise.all([
       redis.hget(this.keys.eventsMeta, 'trimmed'),
-      redis.xrange(this.keys.events, '-', '+', 'COUNT', 1) as Promise<RawEntry[]>,
+      redis.xrange(this.keys.events, '-', '+', 'COUNT', END_PROBE) as Promise<RawEntry[]>,
     ]);
-    return { trimmed: trimmed ?? undefined, earliest: oldest[0]?.[0] };
+    return { trimmed: trimmed ?? undefined, earliest: oldest.find(([id]) => !isWithdrawnId(id))?.[0] };
   }
 
   async length(): Promise<number> {

@@ -1,6 +1,6 @@
 import type { Domain } from './catalogue.js';
 import type { NewEvent, StoredEvent } from './event.js';
-import { parseStreamId } from './event-id.js';
+import { isWithdrawnId, parseStreamId } from './event-id.js';
 import { formatTimestamp } from './timestamp.js';
 
 /**
@@ -81,4 +81,13 @@ export function decodeEntry(streamId: string, fields: readonly string[]): Stored
     commit,
     remaining,
   };
+}
+
+/** Decodes the entries of a read, leaving out any withdrawn one (see `isWithdrawnId`). */
+export function decodeEntries(
+  raw: readonly (readonly [id: string, fields: readonly string[]])[],
+): StoredEvent[] {
+  const events: StoredEvent[] = [];
+  for (const [id, fields] of raw) if (!isWithdrawnId(id)) events.push(decodeEntry(id, fields));
+  return events;
 }

@@ -80,11 +80,10 @@ async function replay(client: SseClient, from: string, until: string, deps: List
   let replayed = 0;
   while (!client.isClosed && compare(cursor, until) < 0) {
     const page = await deps.store.range(cursor, until, REPLAY_PAGE, deps.replayRedis);
-    const last = page[page.length - 1];
-    if (!last) break;
-    cursor = last.streamId;
+    if (page.last === undefined) break;
+    cursor = page.last;
     let chunk = '';
-    for (const entry of page) {
+    for (const entry of page.events) {
       if (!matchesFilter(client.filter, entry)) continue;
       chunk += eventFrame(entry.id, entry.json);
       replayed += 1;

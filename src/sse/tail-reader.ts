@@ -1,7 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { StoredEvent } from '../events/event.js';
 import type { RawEntry } from '../events/event-store.js';
-import { decodeEntry } from '../events/serialize.js';
+import { decodeEntries } from '../events/serialize.js';
 import type { Logger } from '../logging/logger.js';
 import { StopSignal } from '../redis/stop-signal.js';
 
@@ -104,9 +104,10 @@ export class TailReader {
         failures = 0;
         const raw = (reply as [string, RawEntry[]][] | null)?.[0]?.[1];
         if (!raw || raw.length === 0) continue;
-        const entries = raw.map(([id, fields]) => decodeEntry(id, fields));
+        // read on after the last entry, a withdrawn one included; the fan-out gets the events
         this.lastId = (raw[raw.length - 1] as RawEntry)[0];
-        this.options.onEntries(entries);
+        const entries = decodeEntries(raw);
+        if (entries.length > 0) this.options.onEntries(entries);
       } catch (err) {
         if (!this.running) break;
         failures += 1;

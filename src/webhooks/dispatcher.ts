@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { StoredEvent } from '../events/event.js';
 import type { EventStore, RawEntry } from '../events/event-store.js';
-import { decodeEntry } from '../events/serialize.js';
+import { decodeEntries } from '../events/serialize.js';
 import type { Logger } from '../logging/logger.js';
 import type { RelayMetrics } from '../metrics/metrics.js';
 import type { PipelineReply, ReadRider, Ride } from '../sse/tail-reader.js';
@@ -342,7 +342,8 @@ export class Dispatcher implements ReadRider {
 
   /** Adds one job per commit and matching hook (its id derived from both, so a second add is a no-op). */
   private async enqueue(raw: readonly RawEntry[]): Promise<void> {
-    const entries = raw.map(([id, fields]) => decodeEntry(id, fields));
+    // a withdrawn entry is no event: only acknowledged
+    const entries = decodeEntries(raw);
     const jobs: { name: string; data: DeliveryJobData; opts: { jobId: string } }[] = [];
     for (const commit of await this.wholeCommits(entries)) {
       for (const { hook, matches } of this.hookList) {
@@ -374,7 +375,7 @@ export class Dispatcher implements ReadRider {
       const last = commit[commit.length - 1] as StoredEvent;
       if (last.remaining > 0) {
         commit.push(
-          ...(await this.options.store.range(last.streamId, '+', last.remaining, this.options.redis)),
+          ...(await this.options.store.range(last.streamId, '+', last.remaining, this.options.redis)).events,
         );
       }
     }

@@ -1,12 +1,15 @@
 import type { Redis } from 'ioredis';
 import type { StoredEvent } from '../../src/events/event.js';
-import { decodeEntry } from '../../src/events/serialize.js';
+import { decodeEntries } from '../../src/events/serialize.js';
 import { relayKeys } from '../../src/redis/keys.js';
 
-/** The relay's stream as stored in Redis (XRANGE - +), decoded, keeping the events keyed `<keyPrefix>:…`. */
+/**
+ * The relay's stream as stored in Redis (XRANGE - +), decoded, keeping the events keyed `<keyPrefix>:…` (an
+ * entry withdrawn by a relay killed before it could delete it is no event).
+ */
 export async function storedEvents(redis: Redis, prefix: string, keyPrefix: string): Promise<StoredEvent[]> {
   const raw = (await redis.xrange(relayKeys(prefix).events, '-', '+')) as [string, string[]][];
-  return raw.map(([id, fields]) => decodeEntry(id, fields)).filter((e) => e.key.startsWith(`${keyPrefix}:`));
+  return decodeEntries(raw).filter((e) => e.key.startsWith(`${keyPrefix}:`));
 }
 
 /** The events grouped by commit (stream id of the commit's first entry → its events, in order). */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   compareStreamIds,
+  isWithdrawnId,
   MAX_SEQ,
   parsePublicId,
   parseStreamId,
@@ -188,5 +189,27 @@ describe('ordering', () => {
 
   it('throws on a malformed id rather than guessing an order', () => {
     assert.throws(() => compareStreamIds('1-0', 'x'), RangeError);
+  });
+});
+
+// src/events/append-upkeep.ts: a single event is a bare `XADD *`, which after ms-999 gets ms-1000; that entry
+// is withdrawn (deleted, the event appended again) and every reader skips it meanwhile.
+describe('withdrawn ids (a bare XADD past seq 999)', () => {
+  it('are the stream ids with a sequence above 999, and only those', () => {
+    for (const id of ['5-1000', '1764000000000-1000', '1764000000000-65535', '0-1000'])
+      assert.equal(isWithdrawnId(id), true, id);
+    for (const id of ['5-999', '5-0', '1764000000000-999', '0-0', 'x-1000', '5-10a0', '-1000', '5-', '5'])
+      assert.equal(isWithdrawnId(id), false, id);
+  });
+
+  it('have no public id: parseStreamId refuses them', () => {
+    assert.throws(() => parseStreamId('5-1000'), RangeError);
+  });
+
+  it('are ordered among the others: after ms-999, before (ms + 1)-0', () => {
+    assert.ok(compareStreamIds('5-999', '5-1000') < 0);
+    assert.ok(compareStreamIds('5-1000', '6-0') < 0);
+    assert.ok(compareStreamIds('5-1000', '5-1001') < 0);
+    assert.equal(compareStreamIds('5-1000', '5-1000'), 0);
   });
 });

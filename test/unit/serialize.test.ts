@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NewEvent } from '../../src/events/event.js';
 import { eventArgs, storedFromIds } from '../../src/events/event-store.js';
-import { decodeEntry, ENTRY_FIELDS, encodeBody, eventJson } from '../../src/events/serialize.js';
+import {
+  decodeEntries,
+  decodeEntry,
+  ENTRY_FIELDS,
+  encodeBody,
+  eventJson,
+} from '../../src/events/serialize.js';
 
 // CONTRACT.md, Events: the event JSON, `_id` first and `timestamp` last, `oldValue` only where the producer
 // gave one, `authInfo` the publishing key's `{clientId, name}` (or null), `author` on commit events.
@@ -244,5 +250,47 @@ describe('eventArgs', () => {
       'demo:2',
       encodeBody(other),
     ]);
+  });
+});
+
+describe('decodeEntries', () => {
+  const fields = (key: string) => [
+    't',
+    'CONFIG_UPDATED',
+    'd',
+    'Config',
+    'k',
+    key,
+    'b',
+    `"key":${JSON.stringify(key)}`,
+  ];
+
+  it('decodes every entry of a read, in order', () => {
+    const raw: [string, string[]][] = [
+      ['7-998', fields('a')],
+      ['7-999', fields('b')],
+      ['8-0', fields('c')],
+    ];
+    assert.deepEqual(
+      decodeEntries(raw),
+      raw.map(([id, f]) => decodeEntry(id, f)),
+    );
+  });
+
+  it('leaves out a withdrawn entry (seq above 999), which decodeEntry refuses', () => {
+    const raw: [string, string[]][] = [
+      ['7-999', fields('a')],
+      ['7-1000', fields('b')],
+      ['8-0', fields('b')],
+    ];
+    assert.throws(() => decodeEntry('7-1000', fields('b')), RangeError);
+    assert.deepEqual(
+      decodeEntries(raw).map((e) => [e.streamId, e.id, e.key]),
+      [
+        ['7-999', 7999, 'a'],
+        ['8-0', 8000, 'b'],
+      ],
+    );
+    assert.deepEqual(decodeEntries([['7-1000', fields('b')]]), []);
   });
 });

@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { isWithdrawnId } from '../../../src/events/event-id.js';
 import type { RawEntry } from '../../../src/events/event-store.js';
 import { buildFilter, type EventFilter, matchesFilter } from '../../../src/events/filter.js';
 import { decodeEntry } from '../../../src/events/serialize.js';
@@ -47,6 +48,7 @@ async function listenOne(res: ServerResponse, filter: EventFilter): Promise<void
       let chunk = '';
       for (const [id, fields] of entries) {
         lastId = id;
+        if (isWithdrawnId(id)) continue;
         const event = decodeEntry(id, fields);
         if (matchesFilter(filter, event)) chunk += eventFrame(event.id, event.json);
       }

@@ -16,7 +16,10 @@
 --   once, inside the script, and the event appended at (ms+1)-0.
 --   The retention is checked at most every min(1 s, retention_ms / 10) (meta.checked: when it last was), not
 --   on every append: the check (reading the oldest entry) was the dearest step of a single event's append.
---   An expired entry may thus stay that much longer; the length cap is checked on every append.
+--   An expired entry may thus stay that much longer; the length cap is checked on every append of the script.
+--   A single event without an idempotency key does not come here but for the upkeep: the relay appends it as a
+--   bare XADD, and runs this script at least every min(1 s, retention_ms / 10) and every max_len / 100
+--   appends of each process (src/events/append-upkeep.ts), so the stream may pass the cap by that much.
 
 local function relay_now_ms()
   local t = redis.call('TIME')
