@@ -95,6 +95,8 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadStart = loadAverage();
   const cpuStart = cpuTimes();
+  // read before the build, so that a change made to src/ while the run goes on is not counted as measured
+  const source = sourceRevision(root);
   progress(
     `machine: ${machine.cores} cores, node ${machine.node}, redis ${machine.redisServer}; load ${loadStart.join(' ')}`,
   );
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
     loadAverage: { start: loadStart, end: loadAverage() },
     stealPercent: stealPercent(cpuStart, cpuTimes()),
     setup: {
-      source: sourceRevision(root),
+      source,
       redis: `fresh redis-server ${machine.redisServer} on loopback, ${JSON.stringify(REDIS_SETTINGS)} (AOF, fsync on every write, as in production)`,
       relay: `node dist/src/server.js (one process), env ${JSON.stringify(relay?.settings)}`,
       worker:

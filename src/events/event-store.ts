@@ -158,10 +158,13 @@ export class EventStore {
     return { events: decodeEntries(raw), last: raw[raw.length - 1]?.[0] };
   }
 
-  /** The newest event's entry id, `0-0` for an empty stream. */
+  /**
+   * The newest event's entry id (the newest entry's, should the last few all be withdrawn: any id is a start
+   * for a read), `0-0` for an empty stream.
+   */
   async lastId(): Promise<string> {
     const top = (await this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', END_PROBE)) as RawEntry[];
-    return top.find(([id]) => !isWithdrawnId(id))?.[0] ?? '0-0';
+    return (top.find(([id]) => !isWithdrawnId(id)) ?? top[0])?.[0] ?? '0-0';
   }
 
   async history(redis: Redis = this.redis): Promise<History> {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { NewEvent } from '../../src/events/event.js';
 import { toStreamId } from '../../src/events/event-id.js';
 import { type AppendResult, EventStore } from '../../src/events/event-store.js';
 import { relayKeys } from '../../src/redis/keys.js';
 import { SCRIPTS } from '../../src/redis/scripts.js';
-import { DELIVERY_QUEUE, type DeliveryJobData, deliveryJobId } from '../../src/webhooks/delivery-job.js';
+import { deliveryJobId } from '../../src/webhooks/delivery-job.js';
 import { groupPending } from '../helpers/dispatch-group.js';
+import { type HookQueue, hookQueue } from '../helpers/hook-queue.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { configEvent, eventually, listen, publish, type RelayEvent } from '../helpers/relay-checks.js';
 import type { SseConnection } from '../helpers/sse-client.js';
@@ -43,6 +43,9 @@ async function calls(redis: Redis, ...commands: string[]): Promise<number> {
 }
 
 const scriptCalls = (redis: Redis) => calls(redis, 'evalsha', 'eval');
+
+/** An entry's fields as the relay writes them, for entries written here by hand. */
+const entryFields = (key: string) => ['t', 'CONFIG_UPDATED', 'd', 'Config', 'k', key, 'b', `"key":"${key}"`];
 const seqAbove999 = (ids: string[]) => ids.filter((id) => Number(id.split('-')[1]) > 999);
 
 describe('single events appended as a bare XADD', () => {
@@ -144,18 +147,7 @@ describe('single events appended as a bare XADD', () => {
     appended(await s.append([event('bare-e:first')]));
     // the stream's last entry is ms-999 (as after a commit that filled its millisecond): XADD * gives ms-1000
     const ms = Date.now() + 60_000;
-    await client.xadd(
-      keys.events,
-      `${ms}-999`,
-      't',
-      'CONFIG_UPDATED',
-      'd',
-      'Config',
-      'k',
-      'bare-e:full',
-      'b',
-      '"x":1',
-    );
+    await client.xadd(keys.events, `${ms}-999`, ...entryFields('bare-e:full'));
     const before = await scriptCalls(client);
     const result = await s.append([event('bare-e:next')]);
     assert.equal(result.status, 'appended');
@@ -171,11 +163,10 @@ describe('single events appended as a bare XADD', () => {
 
   it('reads around withdrawn entries: range pages, the newest and the oldest event', async () => {
     const { keys, store: s } = store('bare-f');
-    const fields = (key: string) => ['t', 'CONFIG_UPDATED', 'd', 'Config', 'k', key, 'b', `"key":"${key}"`];
-    await client.xadd(keys.events, '5-1000', ...fields('ghost.1'));
-    await client.xadd(keys.events, '6-0', ...fields('a'));
-    await client.xadd(keys.events, '6-1', ...fields('b'));
-    await client.xadd(keys.events, '6-1000', ...fields('ghost.2'));
+    await client.xadd(keys.events, '5-1000', ...entryFields('ghost.1'));
+    await client.xadd(keys.events, '6-0', ...entryFields('a'));
+    await client.xadd(keys.events, '6-1', ...entryFields('b'));
+    await client.xadd(keys.events, '6-1000', ...entryFields('ghost.2'));
     assert.equal((await s.history()).earliest, '6-0');
     assert.equal(await s.lastId(), '6-1');
     const first = await s.range('0-0', '+', 1);
@@ -191,38 +182,30 @@ describe('single events appended as a bare XADD', () => {
     assert.equal(second.last, '6-1');
     const third = await s.range('6-1', '+', 10);
     assert.deepEqual(third, { events: [], last: '6-1000' });
+
+    // nothing but withdrawn entries: a read starts after the newest of them, and there is no earliest event
+    const { keys: only, store: bare } = store('bare-g');
+    await client.xadd(only.events, '7-1000', ...entryFields('ghost.3'));
+    await client.xadd(only.events, '7-1001', ...entryFields('ghost.4'));
+    assert.equal(await bare.lastId(), '7-1001');
+    assert.equal((await bare.history()).earliest, undefined);
   });
 });
 
 describe('a relay reads around a withdrawn entry', () => {
   let redis: TestRedis;
   let relay: TestRelay;
-  let queueRedis: Redis;
-  let queue: Queue<DeliveryJobData>;
-  let hookId: string;
+  let hooks: HookQueue;
 
   before(async () => {
     redis = await startTestRedis();
     relay = await startTestRelay(redis.url, { WEBHOOK_ALLOW_PRIVATE: 'true' });
-    queueRedis = new Redis(redis.url, { maxRetriesPerRequest: null });
-    queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
-      connection: queueRedis,
-      prefix: relayKeys(relay.config.redisKeyPrefix).bullPrefix,
-    });
-    // no worker runs: the dispatcher's jobs stay in the queue, to be counted
-    const res = await relay.request('/api/webhooks', {
-      method: 'POST',
-      json: { callbackUrl: 'http://127.0.0.1:9/hook', domains: ['Config'], patterns: ['wd:*'] },
-    });
-    const text = await res.text();
-    assert.equal(res.status, 201, text);
-    hookId = (JSON.parse(text) as { clientId: string }).clientId;
+    hooks = await hookQueue(redis, relay, ['wd:*']);
   });
 
   after(async () => {
     await relay?.stop();
-    await queue?.close();
-    queueRedis?.disconnect();
+    await hooks?.close();
     await redis?.stop();
   });
 
@@ -234,20 +217,7 @@ describe('a relay reads around a withdrawn entry', () => {
     // an appender killed between its XADD (seq 1000) and the XDEL leaves the entry for good (a minute ahead
     // of the clock here, so that the next XADD * follows it)
     const ms = Date.now() + 60_000;
-    await redis.client.xadd(
-      stream,
-      `${ms}-1000`,
-      ...[
-        't',
-        'CONFIG_UPDATED',
-        'd',
-        'Config',
-        'k',
-        'wd:ghost',
-        'b',
-        '"type":"CONFIG_UPDATED","key":"wd:ghost"',
-      ],
-    );
+    await redis.client.xadd(stream, `${ms}-1000`, ...entryFields('wd:ghost'));
     // the next append's XADD * is past seq 999 too: withdrawn, and appended again at (ms + 1)-0
     const [second] = await publish(relay, configEvent('wd:second'));
     assert.equal(second?._id, (ms + 1) * 1000);
@@ -266,6 +236,7 @@ describe('a relay reads around a withdrawn entry', () => {
       'no reset, no error frame',
     );
 
+    const { queue, hookId } = hooks;
     const jobIds = [first, second].map((e) => deliveryJobId(hookId, toStreamId((e as RelayEvent)._id)));
     await eventually(
       async () => (await queue.getJobCountByTypes('waiting', 'delayed', 'prioritized')) >= 2,
@@ -291,18 +262,7 @@ describe('a relay reads around a withdrawn entry', () => {
     const stream = relayKeys(relay.config.redisKeyPrefix).events;
     const [last] = (await redis.client.xrevrange(stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
     const ms = Math.max(Date.now(), Number(last?.[0].split('-')[0])) + 60_000;
-    await redis.client.xadd(
-      stream,
-      `${ms}-1000`,
-      't',
-      'CONFIG_UPDATED',
-      'd',
-      'Config',
-      'k',
-      'wd:ghost.2',
-      'b',
-      '"x":2',
-    );
+    await redis.client.xadd(stream, `${ms}-1000`, ...entryFields('wd:ghost.2'));
     const other = await startTestRelay(redis.url, {
       REDIS_KEY_PREFIX: relay.config.redisKeyPrefix,
       WEBHOOK_ALLOW_PRIVATE: 'true',

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { toStreamId } from '../../src/events/event-id.js';
-import { relayKeys } from '../../src/redis/keys.js';
-import { DELIVERY_QUEUE, type DeliveryJobData, deliveryJobId } from '../../src/webhooks/delivery-job.js';
+import { deliveryJobId } from '../../src/webhooks/delivery-job.js';
 import { groupReadAll as allRead, groupPending as pending } from '../helpers/dispatch-group.js';
+import { type HookQueue, hookQueue } from '../helpers/hook-queue.js';
 import { killClientConnections } from '../helpers/redis-connections.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { configEvent, eventually, publish, type RelayEvent } from '../helpers/relay-checks.js';
@@ -60,8 +58,8 @@ async function burst(relay: TestRelay, prefix: string, count: number, concurrenc
 describe('the dispatcher rides the tail reader', () => {
   let redis: TestRedis;
   let relay: TestRelay;
-  let queueRedis: Redis;
-  let queue: Queue<DeliveryJobData>;
+  let hooks: HookQueue;
+  let queue: HookQueue['queue'];
   let hookId: string;
 
   before(async () => {
@@ -71,25 +69,14 @@ describe('the dispatcher rides the tail reader', () => {
       WEBHOOK_ALLOW_PRIVATE: 'true',
       DISPATCH_CLAIM_IDLE_MS: '1000',
     });
-    queueRedis = new Redis(redis.url, { maxRetriesPerRequest: null });
-    queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
-      connection: queueRedis,
-      prefix: relayKeys(relay.config.redisKeyPrefix).bullPrefix,
-    });
     // no worker runs: every delivery the dispatcher enqueues stays in the queue, to be counted
-    const res = await relay.request('/api/webhooks', {
-      method: 'POST',
-      json: { callbackUrl: 'http://127.0.0.1:9/hook', domains: ['Config'], patterns: ['ride:*'] },
-    });
-    const text = await res.text();
-    assert.equal(res.status, 201, text);
-    hookId = (JSON.parse(text) as { clientId: string }).clientId;
+    hooks = await hookQueue(redis, relay, ['ride:*']);
+    ({ queue, hookId } = hooks);
   });
 
   after(async () => {
     await relay?.stop();
-    await queue?.close();
-    queueRedis?.disconnect();
+    await hooks?.close();
     await redis?.stop();
   });
 
