@@ -84,5 +84,9 @@ export class VerifiedSecrets {
 }
 
 export function generateSecret(): string {
-  return randomBytes(32).toString('base64url');
+  // never starting with `-` (1 in 64 would), which a command line takes for an option (`--client-secret -x…`)
+  for (;;) {
+    const secret = randomBytes(32).toString('base64url');
+    if (secret[0] !== '-') return secret;
+  }
 }

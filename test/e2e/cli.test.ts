@@ -73,7 +73,8 @@ function runCli(
 }
 
 function credentialArgs(relay: TestRelay, secret = relay.admin.clientSecret): string[] {
-  return ['--url', relay.baseUrl, '--client-id', relay.admin.clientId, '--client-secret', secret];
+  // `=`: a secret may start with `-` (the test relay's admin secret is random base64url), which would read as an option
+  return ['--url', relay.baseUrl, `--client-id=${relay.admin.clientId}`, `--client-secret=${secret}`];
 }
 
 interface StoredEvent {

@@ -203,4 +203,11 @@ describe('generateSecret', () => {
     assert.match(a, /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(a, generateSecret());
   });
+
+  it('never starts with `-`, which a command line would take for an option', () => {
+    // 1 in 64 random base64url strings does: 2,000 without one would be chance about once in 4·10^13
+    const leading = new Set(Array.from({ length: 2000 }, () => generateSecret()[0]));
+    assert.equal(leading.has('-'), false);
+    assert.ok(leading.size > 40, `${leading.size} different first characters`);
+  });
 });
