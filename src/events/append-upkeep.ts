@@ -2,9 +2,10 @@
  * When an append runs the append script's upkeep (the retention check, the length cap, the record of what was
  * trimmed) and when a single event may go as a bare `XADD`.
  *
- * At the fan-out's rate (10 events/s) a single event appended by EVALSHA cost Redis 529 µs of CPU, by a bare
- * XADD 398 µs (medians of 8 rounds, relays side by side): the script call itself, not its body, is the
- * difference. So a single event without an idempotency key is a bare XADD, and the script runs for the
+ * At the fan-out's rate (10 events/s) the script call itself, cold, not its body, costs Redis more than the
+ * XADD it wraps: in `redis-cost`, a bare XADD 329 µs of CPU per event, the script on every event 447 µs, this
+ * module's way 378 µs; relays side by side, per event with everything else they do, 522 -> 491 µs (medians of
+ * 8 rounds; 529 -> 398 with a first prototype). So a single event without an idempotency key is a bare XADD, and the script runs for the
  * upkeep at most this often per process: every `everyMs` (what the script's own retention check waits
  * between two checks) or every `everyAppends` appends (1 % of the length cap), whichever comes first.
  * Commits of several events and idempotent appends always go through the script (atomic, all-or-nothing),

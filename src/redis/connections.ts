@@ -6,7 +6,8 @@ export type RedisRole = 'command' | 'tail' | 'subscriber' | 'replay' | 'queue' |
 /**
  * Redis connections by role:
  * - `command`: API reads and writes. Fails fast while Redis is away (no offline queue), so a publish gets a 503
- *   at once instead of hanging, and nothing is half-written (every write is one script).
+ *   at once instead of hanging, and nothing is half-written (every write is one command: a script, or a single
+ *   event's XADD).
  * - `tail`: the one blocking XREAD of a process; nothing else may use it but the dispatcher's read, which goes
  *   in the same pipeline (src/sse/tail-reader.ts).
  * - `subscriber`: pub/sub ingest.
