@@ -10,7 +10,14 @@ import { deliveryJobId } from '../../src/webhooks/delivery-job.js';
 import { groupPending } from '../helpers/dispatch-group.js';
 import { type HookQueue, hookQueue } from '../helpers/hook-queue.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-import { configEvent, eventually, listen, publish, type RelayEvent } from '../helpers/relay-checks.js';
+import {
+  configEvent,
+  eventually,
+  listen,
+  publish,
+  type RelayEvent,
+  streamEntries,
+} from '../helpers/relay-checks.js';
 import type { SseConnection } from '../helpers/sse-client.js';
 import { startTestRelay, type TestRelay } from '../helpers/test-relay.js';
 
@@ -279,5 +286,47 @@ describe('a relay reads around a withdrawn entry', () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+// CONTRACT.md, replay: "An id older than what is retained: first `event: reset` with {requested, earliest}, then
+// what is retained" — here with history trimmed by the upkeep of single events, not by a commit.
+describe('a relay trimming single events (EVENTS_MAX_LENGTH=1000)', () => {
+  let redis: TestRedis;
+  let relay: TestRelay;
+
+  before(async () => {
+    redis = await startTestRedis();
+    relay = await startTestRelay(redis.url, { EVENTS_MAX_LENGTH: '1000' });
+  });
+
+  after(async () => {
+    await relay?.stop();
+    await redis?.stop();
+  });
+
+  it('answers a trimmed Last-Event-Id with a reset, then every retained event in order', async () => {
+    const published: RelayEvent[] = [];
+    for (let i = 0; i < 1100; i += 1) published.push(...(await publish(relay, configEvent(`tb:${i}`, i))));
+    const stored = (await streamEntries(redis, relay)).filter(([, fields]) => fields[5]?.startsWith('tb:'));
+    assert.ok(stored.length >= 1000 && stored.length <= 1010, `${stored.length} retained, cap 1000 + 1 %`);
+    const retained = published.slice(published.length - stored.length);
+    const first = published[0] as RelayEvent;
+
+    const sse = await listen(relay, '/api/events?patterns=tb:*', {
+      headers: { 'Last-Event-Id': String(first._id) },
+    });
+    await sse.waitFor((c) => c.events().length >= retained.length, 15_000);
+    sse.close();
+    assert.equal(sse.frames[0]?.event, 'reset');
+    assert.deepEqual(JSON.parse(sse.frames[0]?.data ?? ''), {
+      requested: first._id,
+      earliest: retained[0]?._id,
+    });
+    assert.equal(sse.frames.filter((f) => f.event === 'reset').length, 1);
+    assert.deepEqual(
+      sse.events().map((e) => e._id),
+      retained.map((e) => e._id),
+    );
   });
 });
