@@ -31,15 +31,54 @@ const REMEMBERED_RECORDS = 10_000;
  */
 export const FRESH_RECORD_MS = 1000;
 
+type Claimant =
+  | { readonly via: 'token'; readonly clientId: string }
+  | { readonly via: 'secret'; readonly clientId: string; readonly secret: string };
+
 /** Turns credentials into a principal (the key's current rights), or a 401. */
 export class Authenticator {
   private readonly lastRead = new Map<string, { record: ApiKeyRecord; at: number; fresh: boolean }>();
+  private readonly principals = new WeakMap<ApiKeyRecord, { secret?: Principal; token?: Principal }>();
   /** Counts `forget` calls: a read that a change overtook is not reused. */
   private changes = 0;
 
   constructor(private readonly deps: AuthenticatorDeps) {}
 
+  /**
+   * The principal from memory alone, when that is enough: a key in use (its record read under
+   * FRESH_RECORD_MS ago, its secret verified before) or a valid token of such a key. Undefined when it takes
+   * a read of the record or a verification of the secret (then `authenticate`); throws a 401 that needs
+   * neither. The publish path of a busy key thus costs no promise (src/http/middleware/authenticate.ts).
+   */
+  fromMemory(credentials: Credentials, options: AuthenticateOptions): Principal | undefined {
+    return this.admit(this.claimant(credentials, options));
+  }
+
   async authenticate(credentials: Credentials, options: AuthenticateOptions): Promise<Principal> {
+    const claimant = this.claimant(credentials, options);
+    const known = this.admit(claimant);
+    if (known) return known;
+    const record =
+      this.freshRecord(claimant.clientId) ?? (await this.readRecord(claimant.clientId, options.listening));
+    if (claimant.via === 'token') {
+      if (!record) throw new RelayError('RELAY_ERR_UNAUTHENTICATED', 'The token is invalid or expired');
+      return this.principalOf(record, 'token');
+    }
+    const verified = this.deps.verified;
+    if (
+      !record ||
+      !(
+        verified.known(claimant.secret, record.secretHash) ||
+        (await verified.verify(claimant.secret, record.secretHash))
+      )
+    ) {
+      throw new RelayError('RELAY_ERR_UNAUTHENTICATED');
+    }
+    return this.principalOf(record, 'secret');
+  }
+
+  /** Who the credentials say they are (a token's signature and expiry checked), or a 401. */
+  private claimant(credentials: Credentials, options: AuthenticateOptions): Claimant {
     switch (credentials.kind) {
       case 'secret-in-url':
         throw new RelayError('RELAY_ERR_SECRET_IN_URL');
@@ -50,32 +89,36 @@ export class Authenticator {
           throw new RelayError('RELAY_ERR_UNAUTHENTICATED', 'Tokens are accepted on the SSE routes only');
         }
         const claims = verifyToken(this.deps.tokenSecret, credentials.token, this.deps.now());
-        const record =
-          claims &&
-          (this.freshRecord(claims.clientId) ?? (await this.readRecord(claims.clientId, options.listening)));
-        if (!record) throw new RelayError('RELAY_ERR_UNAUTHENTICATED', 'The token is invalid or expired');
-        return { ...publicView(record), via: 'token' };
+        if (!claims) throw new RelayError('RELAY_ERR_UNAUTHENTICATED', 'The token is invalid or expired');
+        return { via: 'token', clientId: claims.clientId };
       }
       case 'secret': {
         const { clientId, clientSecret } = credentials;
-        // a key in use: its record read under FRESH_RECORD_MS ago and its secret verified before, no await
-        const record =
-          clientId && clientSecret
-            ? (this.freshRecord(clientId) ?? (await this.readRecord(clientId, options.listening)))
-            : undefined;
-        const verified = this.deps.verified;
-        if (
-          !record ||
-          !(
-            verified.known(clientSecret, record.secretHash) ||
-            (await verified.verify(clientSecret, record.secretHash))
-          )
-        ) {
-          throw new RelayError('RELAY_ERR_UNAUTHENTICATED');
-        }
-        return { ...publicView(record), via: 'secret' };
+        if (!clientId || !clientSecret) throw new RelayError('RELAY_ERR_UNAUTHENTICATED');
+        return { via: 'secret', clientId, secret: clientSecret };
       }
     }
+  }
+
+  /** The claimant's principal if memory suffices: its record fresh and, for a secret, the secret known. */
+  private admit(claimant: Claimant): Principal | undefined {
+    const record = this.freshRecord(claimant.clientId);
+    if (!record) return undefined;
+    if (claimant.via === 'token') return this.principalOf(record, 'token');
+    return this.deps.verified.known(claimant.secret, record.secretHash)
+      ? this.principalOf(record, 'secret')
+      : undefined;
+  }
+
+  /** One principal per record read and way in, made once: requests of a key in use share it. */
+  private principalOf(record: ApiKeyRecord, via: Principal['via']): Principal {
+    let made = this.principals.get(record);
+    if (!made) {
+      made = {};
+      this.principals.set(record, made);
+    }
+    made[via] ??= Object.freeze({ ...publicView(record), via });
+    return made[via];
   }
 
   /** Drops what is remembered of a key: it changed (or was deleted). */

@@ -74,3 +74,62 @@ describe('Authenticator: key records read once per FRESH_RECORD_MS', () => {
     assert.equal(state.reads, 2, 'the record read while the key changed is read again');
   });
 });
+
+describe('Authenticator.fromMemory: a key in use admitted without a promise', () => {
+  const secret = (clientSecret: string) => ({ kind: 'secret', clientId: 'app', clientSecret }) as const;
+  const publishing = { listening: false };
+
+  it('answers undefined until the record is read and the secret verified, then the principal', async () => {
+    const { auth, call } = await setUp();
+    assert.equal(auth.fromMemory(secret(SECRET), publishing), undefined);
+    const principal = await call();
+    assert.deepEqual(auth.fromMemory(secret(SECRET), publishing), principal);
+    assert.equal(principal.via, 'secret');
+  });
+
+  it('never admits a wrong secret, even for a key whose record is fresh', async () => {
+    const { auth, call } = await setUp();
+    await call();
+    assert.equal(auth.fromMemory(secret(`${SECRET}x`), publishing), undefined);
+    await assert.rejects(auth.authenticate(secret(`${SECRET}x`), publishing), {
+      code: 'RELAY_ERR_UNAUTHENTICATED',
+    });
+  });
+
+  it('answers undefined again once the record is stale or the key changed', async () => {
+    const { auth, state, call } = await setUp();
+    await call();
+    state.clock += FRESH_RECORD_MS;
+    assert.equal(auth.fromMemory(secret(SECRET), publishing), undefined);
+    await call();
+    auth.forget('app');
+    assert.equal(auth.fromMemory(secret(SECRET), publishing), undefined);
+  });
+
+  it('shares one frozen principal between the requests of a record, a new one after a read', async () => {
+    const { auth, state, call, record } = await setUp();
+    const first = await call();
+    assert.equal(auth.fromMemory(secret(SECRET), publishing), first);
+    assert.ok(Object.isFrozen(first));
+    state.record = { ...record, authorizedPattern: 'flags:*' };
+    state.clock += FRESH_RECORD_MS;
+    const second = await call();
+    assert.notEqual(second, first);
+    assert.equal(second.authorizedPattern, 'flags:*');
+    assert.equal(first.authorizedPattern, '*');
+  });
+
+  it('throws at once what needs no read: no credentials, a secret in the URL, a token off the SSE routes', async () => {
+    const { auth } = await setUp();
+    assert.throws(() => auth.fromMemory({ kind: 'none' }, publishing), { code: 'RELAY_ERR_UNAUTHENTICATED' });
+    assert.throws(() => auth.fromMemory({ kind: 'secret-in-url' }, publishing), {
+      code: 'RELAY_ERR_SECRET_IN_URL',
+    });
+    assert.throws(() => auth.fromMemory({ kind: 'token', token: 'x' }, publishing), {
+      code: 'RELAY_ERR_UNAUTHENTICATED',
+    });
+    assert.throws(() => auth.fromMemory({ kind: 'token', token: 'x' }, { listening: true }), {
+      code: 'RELAY_ERR_UNAUTHENTICATED',
+    });
+  });
+});

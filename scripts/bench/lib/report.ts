@@ -29,6 +29,9 @@ export interface Table {
 }
 
 export interface Report {
+  /** The heading and the command that wrote it (`Benchmark results`, `npm run bench` when not given). */
+  readonly title?: string;
+  readonly command?: string;
   readonly date: string;
   readonly startedAt: string;
   readonly durationS: number;

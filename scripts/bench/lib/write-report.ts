@@ -25,9 +25,9 @@ function goal(f: Figure): string {
 export function markdown(report: Report): string {
   const m = report.machine;
   const lines = [
-    `# Benchmark results — ${report.date}`,
+    `# ${report.title ?? 'Benchmark results'} — ${report.date}`,
     '',
-    `Run started ${report.startedAt}, took ${report.durationS} s (\`npm run bench\`).`,
+    `Run started ${report.startedAt}, took ${report.durationS} s (\`${report.command ?? 'npm run bench'}\`).`,
     '',
     '## Machine',
     '',

@@ -15,7 +15,8 @@ export function authenticate(
   authenticator: Authenticator,
   options: AuthenticateOptions = { listening: false },
 ) {
-  return async function requireKey(ctx: Koa.ParameterizedContext<RelayState>, next: Koa.Next) {
+  // not async: a key in use is admitted from memory, and the request goes on without a promise of its own
+  return function requireKey(ctx: Koa.ParameterizedContext<RelayState>, next: Koa.Next): Promise<unknown> {
     // most requests have no query string: nothing to parse then
     const hasQuery = ctx.querystring !== '';
     const credentials = readCredentials({
@@ -23,8 +24,15 @@ export function authenticate(
       query: (name) => (hasQuery ? firstQueryValue(ctx.query[name]) : undefined),
     });
     if (options.listening && credentials.kind === 'token') ctx.state.challenge = false;
-    ctx.state.principal = await authenticator.authenticate(credentials, options);
-    await next();
+    const known = authenticator.fromMemory(credentials, options);
+    if (known) {
+      ctx.state.principal = known;
+      return next();
+    }
+    return authenticator.authenticate(credentials, options).then((principal) => {
+      ctx.state.principal = principal;
+      return next();
+    });
   };
 }
 
