@@ -2,7 +2,7 @@
  * `npm run bench:ablation`: where a single-event publish's CPU goes. Runs, side by side in one run, the bare
  * node:http + XADD server and the Koa + XADD peer (the ingest scenario's ceilings), the relay as built, and
  * copies of its build with one more piece of a publish's work taken out at each step (ablation/steps.ts).
- * Writes bench/results/ablation/<date>.md and .json. Progress goes to stderr. About 4 minutes at the defaults.
+ * Writes bench/results/ablation/<date>.md and .json. Progress goes to stderr. About 3 minutes at the defaults.
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,6 @@ import type { LoadArgs, LoadResult } from './clients/ingest-load-api.js';
 import { build, isStale } from './lib/build.js';
 import { ClientProcess } from './lib/client-process.js';
 import { featureEvent } from './lib/events.js';
-import { cpuTimes, describeMachine, loadAverage, stealPercent } from './lib/machine.js';
 import { cpuSeconds } from './lib/proc-stats.js';
 import { stopAll, stopAllOnSignal } from './lib/processes.js';
 import { progress } from './lib/progress.js';
@@ -24,6 +23,7 @@ import { redisCpuSeconds } from './lib/redis-info.js';
 import { type BenchRedis, REDIS_SETTINGS, startRedis } from './lib/redis-server.js';
 import { type BenchRelay, startRelay } from './lib/relay-process.js';
 import { sourceRevision } from './lib/revision.js';
+import { runHeader, startRun } from './lib/run-header.js';
 import { writeReport } from './lib/write-report.js';
 import type { BareXaddListening } from './peers/bare-xadd-api.js';
 import { COMMIT_EVENTS } from './scenarios/ingest-report.js';
@@ -68,10 +68,8 @@ interface Target {
 async function main(): Promise<void> {
   const opts = options();
   stopAllOnSignal();
-  const machine = describeMachine();
-  const startedAt = new Date();
-  const loadStart = loadAverage();
-  const cpuStart = cpuTimes();
+  const start = startRun();
+  const { machine } = start;
   const source = sourceRevision(root);
   if (opts.build && isStale(join(root, 'dist/src/server.js'), join(root, 'src'))) {
     progress('dist/ is missing or older than src/: npm run build');
@@ -181,12 +179,7 @@ async function main(): Promise<void> {
     {
       title: 'Ablation of a publish',
       command: 'npm run bench:ablation',
-      date: startedAt.toISOString().slice(0, 10),
-      startedAt: startedAt.toISOString(),
-      durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
-      machine,
-      loadAverage: { start: loadStart, end: loadAverage() },
-      stealPercent: stealPercent(cpuStart, cpuTimes()),
+      ...runHeader(start),
       setup: {
         source,
         redis: `fresh redis-server ${machine.redisServer} on loopback, ${JSON.stringify(REDIS_SETTINGS)}`,

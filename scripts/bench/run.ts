@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { relayKeys } from '../../src/redis/keys.js';
 import { build, isStale } from './lib/build.js';
-import { cpuTimes, describeMachine, loadAverage, stealPercent, waitForLoadBelow } from './lib/machine.js';
+import { waitForLoadBelow } from './lib/machine.js';
 import { type BenchOptions, parseOptions } from './lib/options.js';
 import { stopAll, stopAllOnSignal } from './lib/processes.js';
 import { progress } from './lib/progress.js';
@@ -14,6 +14,7 @@ import { type BenchRedis, REDIS_SETTINGS, startRedis } from './lib/redis-server.
 import { type BenchRelay, type RelayLaunch, startRelay } from './lib/relay-process.js';
 import type { Report, Section } from './lib/report.js';
 import { sourceRevision } from './lib/revision.js';
+import { runHeader, startRun } from './lib/run-header.js';
 import { writeReport } from './lib/write-report.js';
 import type { BenchContext } from './scenarios/context.js';
 import { fanOut } from './scenarios/fan-out.js';
@@ -84,7 +85,6 @@ function relayEnv(options: BenchOptions): Record<string, string> {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   stopAllOnSignal();
-  const machine = describeMachine();
   if (options.waitLoad !== undefined) {
     const max = options.waitLoad;
     const calm = await waitForLoadBelow(max, 15 * 60_000, (load) =>
@@ -92,9 +92,8 @@ async function main(): Promise<void> {
     );
     if (!calm) progress(`the load average stayed above ${max} for 15 min: running anyway`);
   }
-  const startedAt = new Date();
-  const loadStart = loadAverage();
-  const cpuStart = cpuTimes();
+  const start = startRun();
+  const { machine, load: loadStart } = start;
   // read before the build, so that a change made to src/ while the run goes on is not counted as measured
   const source = sourceRevision(root);
   progress(
@@ -165,12 +164,7 @@ async function main(): Promise<void> {
   }
 
   const report: Report = {
-    date: startedAt.toISOString().slice(0, 10),
-    startedAt: startedAt.toISOString(),
-    durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
-    machine,
-    loadAverage: { start: loadStart, end: loadAverage() },
-    stealPercent: stealPercent(cpuStart, cpuTimes()),
+    ...runHeader(start),
     setup: {
       source,
       redis: `fresh redis-server ${machine.redisServer} on loopback, ${JSON.stringify(REDIS_SETTINGS)} (AOF, fsync on every write, as in production)`,
