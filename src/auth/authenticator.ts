@@ -47,8 +47,9 @@ export class Authenticator {
   /**
    * The principal from memory alone, when that is enough: a key in use (its record read under
    * FRESH_RECORD_MS ago, its secret verified before) or a valid token of such a key. Undefined when it takes
-   * a read of the record or a verification of the secret (then `authenticate`); throws a 401 that needs
-   * neither. The publish path of a busy key thus costs no promise (src/http/middleware/authenticate.ts).
+   * a read of the record or a verification of the secret (then `authenticate`); throws the refusals that need
+   * neither (no credentials, a secret in the URL, a bad token). The publish path of a busy key thus costs no
+   * promise (src/http/middleware/authenticate.ts).
    */
   fromMemory(credentials: Credentials, options: AuthenticateOptions): Principal | undefined {
     return this.admit(this.claimant(credentials, options));
