@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,10 @@ describe('ablation patches', () => {
   });
 
   it('every step applies to the current build, on top of the steps before it', () => {
+    assert.ok(
+      existsSync(join(dist, 'src/server.js')),
+      `no build in ${dist}: npm run build (npm test builds it first)`,
+    );
     const files = new Map<string, string>();
     for (const step of ABLATION_STEPS) {
       assert.ok(step.patches.length > 0, step.name);
